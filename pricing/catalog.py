@@ -1,0 +1,246 @@
+"""Loaded pricing tables and the resolution of ids inside them."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from datetime import date
+from typing import Generic, Literal, TypeVar
+
+import msgspec
+
+from pricing.entries import Architecture, ChatModel, FineTune, Gpu, Reranker, VectorStore
+from pricing.errors import NotFound
+
+MatchRule = Literal["id", "alias", "provider_prefix", "fine_tuned", "inline"]
+
+T = TypeVar("T")
+
+FINE_TUNED_PREFIX = "ft:"
+_SUGGESTIONS = 5
+
+
+class ModelMatch(msgspec.Struct, frozen=True, kw_only=True):
+    """How a requested model id was resolved.
+
+    Attributes:
+        id: The table id that priced the request (``ft:<base>`` for fine-tuned models).
+        requested: The id as it was asked for.
+        matched_by: The rule that matched: id, alias, provider_prefix, fine_tuned or inline.
+        provider: The model's provider.
+    """
+
+    id: str
+    requested: str
+    matched_by: MatchRule
+    provider: str
+
+
+class Index(Generic[T]):
+    """Exact-id and alias lookup over one kind of entry, case-insensitive, never fuzzy."""
+
+    def __init__(self, kind: str, entries: Iterable[tuple[str, Iterable[str], T]]) -> None:
+        self.kind = kind
+        self._by_id: dict[str, T] = {}
+        self._by_alias: dict[str, T] = {}
+        for entry_id, aliases, entry in entries:
+            self._by_id[entry_id.lower()] = entry
+            for alias in aliases:
+                self._by_alias[alias.lower()] = entry
+
+    def names(self) -> list[str]:
+        """Every id and alias, for suggestions."""
+        return [*self._by_id, *self._by_alias]
+
+    def lookup(self, requested: str) -> tuple[T, MatchRule] | None:
+        """The entry for an exact id or alias, or None."""
+        key = requested.lower()
+        if key in self._by_id:
+            return self._by_id[key], "id"
+        if key in self._by_alias:
+            return self._by_alias[key], "alias"
+        return None
+
+    def suggestions(self, requested: str) -> list[str]:
+        """The closest known ids and aliases to ``requested``, best first."""
+        return difflib.get_close_matches(requested.lower(), self.names(), _SUGGESTIONS, 0.5)
+
+    def require(self, requested: str, path: str | None = None) -> T:
+        """The entry for an id or alias.
+
+        Raises:
+            NotFound: Nothing has that id or alias; the error lists the closest ones.
+        """
+        found = self.lookup(requested)
+        if found is None:
+            raise NotFound(self.kind, requested, self.suggestions(requested), path)
+        return found[0]
+
+
+class PricingTable(msgspec.Struct, kw_only=True, dict=True):
+    """One immutable, versioned table."""
+
+    version: str
+    published: date
+    source: str
+    description: str
+    reference: str | None
+    content_hash: str
+    file_name: str
+    providers: dict[str, str]
+    models: tuple[ChatModel, ...]
+    fine_tunes: tuple[FineTune, ...]
+    rerankers: tuple[Reranker, ...]
+    vector_stores: tuple[VectorStore, ...]
+    gpus: tuple[Gpu, ...]
+    architectures: tuple[Architecture, ...]
+
+    def __post_init__(self) -> None:
+        self._models = Index("model", ((m.id, m.aliases, m) for m in self.models))
+        self._fine_tunes = Index(
+            "fine-tuned model", ((f.base, f.aliases, f) for f in self.fine_tunes)
+        )
+        self._rerankers = Index("reranker", ((r.id, r.aliases, r) for r in self.rerankers))
+        self._vector_stores = Index(
+            "vector store", ((v.id, v.aliases, v) for v in self.vector_stores)
+        )
+        self.gpu_index = Index("gpu", ((g.id, g.aliases, g) for g in self.gpus))
+        self.architecture_index = Index(
+            "architecture", ((a.id, a.aliases, a) for a in self.architectures)
+        )
+
+    def resolve_model(
+        self, requested: str, path: str = "$.model", kind: str | None = None
+    ) -> tuple[ChatModel, ModelMatch]:
+        """Resolve a model id: exact id, alias, ``provider/`` prefix, then ``ft:`` ids.
+
+        Args:
+            requested: The id as a client wrote it.
+            path: The JSON path of the field, for the error.
+            kind: Require this kind (``chat`` or ``embedding``) when given.
+
+        Returns:
+            The model and how it matched.
+
+        Raises:
+            NotFound: No rule matched, or the match is of another kind.
+        """
+        if requested.lower().startswith(FINE_TUNED_PREFIX):
+            model, rule = self._resolve_fine_tuned(requested, path)
+        else:
+            model, rule = self._resolve_plain(requested, path)
+
+        if kind is not None and model.kind != kind:
+            raise NotFound(f"{kind} model", requested, self._kind_suggestions(kind), path)
+        match = ModelMatch(
+            id=model.id, requested=requested, matched_by=rule, provider=model.provider
+        )
+        return model, match
+
+    def resolve_fine_tune(self, requested: str, path: str = "$.model") -> FineTune:
+        """The fine-tuning entry of a base model id (``ft:`` prefix optional).
+
+        Raises:
+            NotFound: The base does not resolve or has no fine-tuning entry.
+        """
+        base = requested
+        if base.lower().startswith(FINE_TUNED_PREFIX):
+            base = base[len(FINE_TUNED_PREFIX) :]
+        # ft:<base>:<org>:<name>:<id>: only the base names the price.
+        provider, bare = self._split_provider(base.split(":", 1)[0])
+        wanted = {bare.lower(), self._canonical_base(bare)}
+        candidates = [
+            ft
+            for ft in self.fine_tunes
+            if wanted & {ft.base.lower(), *(alias.lower() for alias in ft.aliases)}
+            and (provider is None or ft.provider == provider)
+        ]
+        if not candidates:
+            raise NotFound(
+                "fine-tunable model", requested, self._fine_tunes.suggestions(bare), path
+            )
+        return self._preferred_fine_tune(candidates, self._canonical_base(bare))
+
+    def resolve_reranker(self, requested: str, path: str) -> Reranker:
+        """A reranker by id or alias."""
+        return self._rerankers.require(requested, path)
+
+    def resolve_vector_store(self, requested: str, path: str) -> VectorStore:
+        """A vector store plan by id or alias."""
+        return self._vector_stores.require(requested, path)
+
+    def resolve_gpu(self, requested: str, path: str = "$.gpu") -> Gpu:
+        """A GPU by id or alias."""
+        return self.gpu_index.require(requested, path)
+
+    def resolve_architecture(self, requested: str, path: str = "$.architecture") -> Architecture:
+        """An open-weight architecture by id or alias."""
+        return self.architecture_index.require(requested, path)
+
+    def _split_provider(self, requested: str) -> tuple[str | None, str]:
+        head, sep, rest = requested.partition("/")
+        if sep and head.lower() in self.providers:
+            return head.lower(), rest
+        return None, requested
+
+    def _resolve_plain(self, requested: str, path: str) -> tuple[ChatModel, MatchRule]:
+        found = self._models.lookup(requested)
+        if found is not None:
+            return found
+
+        provider, bare = self._split_provider(requested)
+        if provider is not None:
+            found = self._models.lookup(bare)
+            if found is not None and found[0].provider == provider:
+                return found[0], "provider_prefix"
+        raise NotFound("model", requested, self._models.suggestions(requested), path)
+
+    def _canonical_base(self, bare: str) -> str:
+        found = self._models.lookup(bare)
+        return found[0].id.lower() if found is not None else bare.lower()
+
+    def _preferred_fine_tune(self, candidates: list[FineTune], canonical: str) -> FineTune:
+        found = self._models.lookup(canonical)
+        home_provider = found[0].provider if found is not None else None
+        for ft in candidates:
+            if ft.provider == home_provider:
+                return ft
+        return candidates[0]
+
+    def _resolve_fine_tuned(self, requested: str, path: str) -> tuple[ChatModel, MatchRule]:
+        fine_tune = self.resolve_fine_tune(requested, path)
+        if fine_tune.model is None:
+            raise NotFound("fine-tuned model", requested, [], path)
+        return fine_tune.model, "fine_tuned"
+
+    def _kind_suggestions(self, kind: str) -> list[str]:
+        return [m.id for m in self.models if m.kind == kind][:_SUGGESTIONS]
+
+
+class Catalog:
+    """Every loaded table, by version, with ``latest`` resolved to the newest."""
+
+    def __init__(self, tables: Iterable[PricingTable]) -> None:
+        self.tables = {table.version: table for table in tables}
+        if not self.tables:
+            raise ValueError("a catalog needs at least one table")
+        self.latest_version = max(self.tables)
+
+    @property
+    def latest(self) -> PricingTable:
+        """The newest table."""
+        return self.tables[self.latest_version]
+
+    def get(self, version: str | None, path: str = "$.pricing_version") -> PricingTable:
+        """A table by version; None or ``latest`` is the newest.
+
+        Raises:
+            NotFound: No table has that version.
+        """
+        if version is None or version == "latest":
+            return self.latest
+        table = self.tables.get(version)
+        if table is None:
+            close = difflib.get_close_matches(version, list(self.tables), _SUGGESTIONS, 0.3)
+            raise NotFound("pricing version", version, close or sorted(self.tables), path)
+        return table

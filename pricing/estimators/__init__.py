@@ -1,0 +1,1 @@
+"""Pure estimators: request Struct in, estimate Struct out, no I/O."""

@@ -1,0 +1,36 @@
+"""Every estimator by kind: what it takes, what it returns, and the function that computes it.
+
+The HTTP routes and the batch endpoint are both built from this one list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+from pricing.catalog import Catalog
+from pricing.estimators import usage
+
+
+class Estimator(msgspec.Struct, frozen=True, kw_only=True):
+    """One kind of estimate."""
+
+    kind: str
+    request_type: type
+    response_type: type
+    compute: Callable[[Catalog, Any], Any]
+
+
+ESTIMATORS: dict[str, Estimator] = {
+    estimator.kind: estimator
+    for estimator in (
+        Estimator(
+            kind="usage",
+            request_type=usage.UsageRequest,
+            response_type=usage.UsageEstimate,
+            compute=usage.estimate_usage,
+        ),
+    )
+}

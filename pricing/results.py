@@ -1,0 +1,45 @@
+"""Parts every estimate is made of: line items, assumptions, warnings and red flags."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+Recurrence = Literal["one_time", "monthly"]
+
+
+class LineItem(msgspec.Struct, frozen=True, kw_only=True):
+    """One priced quantity of an estimate."""
+
+    name: Annotated[str, Meta(description="What is priced, e.g. `input`, `vector_storage`.")]
+    quantity: Annotated[Decimal, Meta(description="How much of it, in `unit`.")]
+    unit: Annotated[str, Meta(description="Unit of `quantity`, e.g. `tokens`, `gb_months`.")]
+    rate: Annotated[Decimal, Meta(description="Price per `rate_unit`, in USD.")]
+    rate_unit: Annotated[str, Meta(description="Unit of `rate`, e.g. `usd_per_1m_tokens`.")]
+    cost_usd: Annotated[Decimal, Meta(description="quantity × rate, in USD.")]
+    recurrence: Annotated[
+        Recurrence, Meta(description="one_time, or monthly (recurs every month).")
+    ] = "one_time"
+
+
+class Assumption(msgspec.Struct, frozen=True, kw_only=True):
+    """A default or convention the estimate applied."""
+
+    name: Annotated[str, Meta(description="The input or convention, e.g. `hours_per_month`.")]
+    value: Annotated[str, Meta(description="The value used, as text.")]
+    note: Annotated[str | None, Meta(description="Why, or where it comes from.")] = None
+
+
+class Notice(msgspec.Struct, frozen=True, kw_only=True):
+    """A warning or a red flag: a code a program can match and a message a person reads."""
+
+    code: Annotated[str, Meta(description="Stable machine-readable code.")]
+    message: Annotated[str, Meta(description="What it means and what to do.")]
+
+
+def total(items: list[LineItem], recurrence: Recurrence) -> Decimal:
+    """Sum of the items of one recurrence, in USD."""
+    return sum((item.cost_usd for item in items if item.recurrence == recurrence), Decimal(0))

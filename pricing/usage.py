@@ -1,0 +1,264 @@
+"""Pricing one request's usage: the primitive every estimator stands on.
+
+Convention: ``input_tokens`` is the request's total input and INCLUDES cache reads, cache writes
+and audio input; ``output_tokens`` is the total output and INCLUDES reasoning and audio output.
+Each token is priced once, in the most specific class it belongs to.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from pricing.catalog import ModelMatch, PricingTable
+from pricing.entries import ChatModel, ContextTier, RateCard
+from pricing.errors import InvalidInput
+from pricing.loader import cache_policy, inline_rate_card
+from pricing.money import per_million
+from pricing.results import LineItem, Recurrence
+from pricing.schema import RateCardSpec
+
+_MAX_TOKENS = 10**15
+_Tokens = Annotated[int, Meta(ge=0, le=_MAX_TOKENS)]
+
+CONVENTION = (
+    "input_tokens is the total input and includes cache_read_tokens, cache_write_tokens, "
+    "cache_write_1h_tokens and input_audio_tokens; output_tokens is the total output and "
+    "includes reasoning_tokens and output_audio_tokens"
+)
+
+
+class Usage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Token counts of one request. Totals include their parts."""
+
+    input_tokens: Annotated[
+        _Tokens, Meta(description="Total input, INCLUDING cache reads, cache writes and audio.")
+    ] = 0
+    output_tokens: Annotated[
+        _Tokens, Meta(description="Total output, INCLUDING reasoning and audio output.")
+    ] = 0
+    cache_read_tokens: Annotated[
+        _Tokens, Meta(description="Part of input_tokens read from the prompt cache.")
+    ] = 0
+    cache_write_tokens: Annotated[
+        _Tokens, Meta(description="Part of input_tokens written to a 5-minute cache.")
+    ] = 0
+    cache_write_1h_tokens: Annotated[
+        _Tokens, Meta(description="Part of input_tokens written to a 1-hour cache.")
+    ] = 0
+    input_audio_tokens: Annotated[
+        _Tokens, Meta(description="Part of input_tokens that is audio.")
+    ] = 0
+    reasoning_tokens: Annotated[
+        _Tokens, Meta(description="Part of output_tokens spent on reasoning (billed as output).")
+    ] = 0
+    output_audio_tokens: Annotated[
+        _Tokens, Meta(description="Part of output_tokens that is audio.")
+    ] = 0
+
+
+class TokenBreakdown(msgspec.Struct, frozen=True, kw_only=True):
+    """Tokens of one request by billing class (each token in exactly one class)."""
+
+    input: int
+    cache_read: int
+    cache_write: int
+    cache_write_1h: int
+    input_audio: int
+    output: int
+    output_audio: int
+
+
+class PricedUsage(msgspec.Struct, frozen=True, kw_only=True):
+    """The price of a usage: total, items and the rows that priced it."""
+
+    total_usd: Decimal
+    line_items: list[LineItem]
+    rate_card: RateCard
+    context_tier: ContextTier | None
+
+
+def breakdown(usage: Usage, path: str = "$.usage") -> TokenBreakdown:
+    """Split a usage into billing classes, refusing parts larger than their totals.
+
+    Raises:
+        InvalidInput: A part exceeds its total.
+    """
+    input_parts = (
+        usage.cache_read_tokens
+        + usage.cache_write_tokens
+        + usage.cache_write_1h_tokens
+        + usage.input_audio_tokens
+    )
+    if input_parts > usage.input_tokens:
+        raise InvalidInput(
+            f"{path}.input_tokens",
+            f"the input parts add up to {input_parts}, more than input_tokens "
+            f"({usage.input_tokens}); {CONVENTION}",
+        )
+    output_parts = usage.reasoning_tokens + usage.output_audio_tokens
+    if output_parts > usage.output_tokens:
+        raise InvalidInput(
+            f"{path}.output_tokens",
+            f"reasoning_tokens + output_audio_tokens is {output_parts}, more than "
+            f"output_tokens ({usage.output_tokens}); {CONVENTION}",
+        )
+    return TokenBreakdown(
+        input=usage.input_tokens - input_parts,
+        cache_read=usage.cache_read_tokens,
+        cache_write=usage.cache_write_tokens,
+        cache_write_1h=usage.cache_write_1h_tokens,
+        input_audio=usage.input_audio_tokens,
+        output=usage.output_tokens - usage.output_audio_tokens,
+        output_audio=usage.output_audio_tokens,
+    )
+
+
+def inline_model(rates: RateCardSpec, service_tier: str, path: str = "$.rates") -> ChatModel:
+    """A stand-in model for a request's inline rate card.
+
+    Raises:
+        InvalidInput: The card breaks a table rule (unit, magnitude, tiers).
+    """
+    card = inline_rate_card(rates, path, service_tier)
+    return ChatModel(
+        id="inline",
+        provider="inline",
+        kind="chat",
+        name="inline rates",
+        aliases=(),
+        context_window=None,
+        training_context=None,
+        dimensions=None,
+        caching=cache_policy(rates.caching),
+        source="request",
+        verified=None,
+        rate_cards=(card,),
+    )
+
+
+def choose_model(
+    table: PricingTable,
+    model: str | None,
+    rates: RateCardSpec | None,
+    service_tier: str,
+    *,
+    model_path: str = "$.model",
+    rates_path: str = "$.rates",
+    kind: str | None = "chat",
+) -> tuple[ChatModel, ModelMatch]:
+    """The model a request prices with: a table id or inline rates, exactly one of them.
+
+    Raises:
+        InvalidInput: Both or neither were given, or the inline card is invalid.
+        NotFound: The id does not resolve.
+    """
+    if model is not None and rates is not None:
+        raise InvalidInput(rates_path, "give either a model id or inline rates, not both")
+    if model is None and rates is None:
+        raise InvalidInput(model_path, "give a model id from the table or inline rates")
+    if rates is not None:
+        chosen = inline_model(rates, service_tier, rates_path)
+        return chosen, ModelMatch(
+            id="inline", requested="inline", matched_by="inline", provider="inline"
+        )
+    return table.resolve_model(model, model_path, kind)  # type: ignore[arg-type]
+
+
+def price_usage(
+    model: ChatModel,
+    usage: Usage,
+    *,
+    requests: int | Decimal = 1,
+    service_tier: str = "standard",
+    at: datetime | None = None,
+    recurrence: Recurrence = "one_time",
+    path: str = "$.usage",
+    label: str = "",
+) -> PricedUsage:
+    """Price ``requests`` requests of one usage shape on one model.
+
+    Args:
+        model: The model (from the table or inline).
+        usage: One request's token counts.
+        requests: How many such requests (may be a fractional average volume).
+        service_tier: standard, batch, flex or priority.
+        at: When the requests run; picks the effective row (default: now).
+        recurrence: The recurrence written on the line items.
+        path: The JSON path of ``usage``, for errors.
+        label: A prefix for line-item names (``generation_``), empty for plain usage.
+
+    Returns:
+        The total and one line item per billed token class.
+
+    Raises:
+        InvalidInput: A part exceeds its total, the tier is not offered, or a class the usage
+            uses has no rate (never priced as zero).
+    """
+    tokens = breakdown(usage, path)
+    card = model.rate_card(service_tier, at or datetime.now(UTC))
+    tier = card.tier_for(usage.input_tokens)
+    volume = Decimal(requests)
+
+    items = []
+    for class_name in _BILLED_CLASSES:
+        count = getattr(tokens, class_name)
+        if count == 0:
+            continue
+        rate = _rate_for(card, tier, class_name, model.id, path)
+        quantity = count * volume
+        items.append(
+            LineItem(
+                name=f"{label}{class_name}",
+                quantity=quantity,
+                unit="tokens",
+                rate=rate,
+                rate_unit="usd_per_1m_tokens",
+                cost_usd=per_million(quantity, rate),
+                recurrence=recurrence,
+            )
+        )
+    total = sum((item.cost_usd for item in items), Decimal(0))
+    return PricedUsage(total_usd=total, line_items=items, rate_card=card, context_tier=tier)
+
+
+_BILLED_CLASSES = (
+    "input",
+    "cache_read",
+    "cache_write",
+    "cache_write_1h",
+    "input_audio",
+    "output",
+    "output_audio",
+)
+
+_USAGE_FIELD = {
+    "input": "input_tokens",
+    "cache_read": "cache_read_tokens",
+    "cache_write": "cache_write_tokens",
+    "cache_write_1h": "cache_write_1h_tokens",
+    "input_audio": "input_audio_tokens",
+    "output": "output_tokens",
+    "output_audio": "output_audio_tokens",
+}
+
+
+def _rate_for(
+    card: RateCard, tier: ContextTier | None, class_name: str, model_id: str, path: str
+) -> Decimal:
+    if tier is not None:
+        tier_rate = getattr(tier.rates, class_name)
+        if tier_rate is not None:
+            return tier_rate
+    rate = getattr(card.rates, class_name)
+    if rate is None:
+        raise InvalidInput(
+            f"{path}.{_USAGE_FIELD[class_name]}",
+            f"model {model_id!r} has no {class_name} price at service tier "
+            f"{card.service_tier!r}; it cannot be priced (never as zero)",
+        )
+    return rate

@@ -1,0 +1,272 @@
+"""Read-only views of a table for listing, lookup and diffs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+from pricing.catalog import Catalog, ModelMatch, PricingTable
+from pricing.entries import (
+    Architecture,
+    ChatModel,
+    FineTune,
+    Gpu,
+    RateCard,
+    Reranker,
+    VectorStore,
+)
+from pricing.errors import InvalidInput
+from pricing.schema import TOKEN_CLASSES
+
+EntryKind = Literal["chat", "embedding", "fine_tuned", "reranker", "vector_store"]
+
+
+class PricingVersion(msgspec.Struct, kw_only=True):
+    """One published table."""
+
+    version: Annotated[str, Meta(description="The version: its publication date.")]
+    published: Annotated[str, Meta(description="Date the table took effect.")]
+    source: Annotated[str, Meta(description="Where its figures come from.")]
+    description: str
+    model_count: Annotated[int, Meta(description="Priced models incl. fine-tuned ones.")]
+    content_hash: Annotated[str, Meta(description="SHA-256 of the table file.")]
+    latest: Annotated[bool, Meta(description="Whether `latest` resolves to it.")]
+
+
+class PricingVersionList(msgspec.Struct, kw_only=True):
+    """Every published table."""
+
+    latest: Annotated[str, Meta(description="The version `latest` resolves to.")]
+    versions: list[PricingVersion]
+
+
+class ModelSummary(msgspec.Struct, kw_only=True):
+    """A priced entry of a table, in brief."""
+
+    id: str
+    provider: str
+    kind: EntryKind
+    aliases: list[str]
+    service_tiers: Annotated[list[str], Meta(description="Tiers with a price row.")]
+    context_window: int | None = None
+
+
+class ModelList(msgspec.Struct, kw_only=True):
+    """Entries of one table, filtered."""
+
+    pricing_version: str
+    models: list[ModelSummary]
+
+
+class ModelDetail(msgspec.Struct, kw_only=True):
+    """One model with all its rows (rates in USD per 1M tokens)."""
+
+    pricing_version: str
+    match: Annotated[ModelMatch, Meta(description="How the requested id resolved.")]
+    model: ChatModel
+    fine_tuning: Annotated[
+        FineTune | None, Meta(description="Training and hosting, for an `ft:` id.")
+    ] = None
+
+
+class GpuList(msgspec.Struct, kw_only=True):
+    """The GPU catalog of a table (memory in decimal GB, dense BF16 TFLOP/s)."""
+
+    pricing_version: str
+    gpus: list[Gpu]
+
+
+class TableDocument(msgspec.Struct, kw_only=True):
+    """A whole table, normalized (token rates in USD per 1M tokens)."""
+
+    version: str
+    published: str
+    source: str
+    description: str
+    content_hash: str
+    providers: dict[str, str]
+    models: list[ChatModel]
+    fine_tunes: list[FineTune]
+    rerankers: list[Reranker]
+    vector_stores: list[VectorStore]
+    gpus: list[Gpu]
+    architectures: list[Architecture]
+
+
+class RateChange(msgspec.Struct, kw_only=True):
+    """A rate that differs between two tables."""
+
+    id: Annotated[str, Meta(description="Model id (`ft:<base>` for fine-tuned inference).")]
+    service_tier: str
+    token_class: str
+    from_rate: Annotated[Decimal | None, Meta(description="USD per 1M tokens; null: unpriced.")]
+    to_rate: Annotated[Decimal | None, Meta(description="USD per 1M tokens; null: unpriced.")]
+
+
+class PricingDiff(msgspec.Struct, kw_only=True):
+    """What changed from one table to another, at each table's publication date."""
+
+    from_version: str
+    to_version: str
+    added: Annotated[list[str], Meta(description="Ids priced only in `to`.")]
+    removed: Annotated[list[str], Meta(description="Ids priced only in `from`.")]
+    changed: list[RateChange]
+
+
+def version_list(catalog: Catalog) -> PricingVersionList:
+    """Every table, newest first."""
+    versions = [
+        PricingVersion(
+            version=t.version,
+            published=t.published.isoformat(),
+            source=t.source,
+            description=t.description,
+            model_count=len(_priced_models(t)),
+            content_hash=t.content_hash,
+            latest=t.version == catalog.latest_version,
+        )
+        for t in sorted(catalog.tables.values(), key=lambda t: t.version, reverse=True)
+    ]
+    return PricingVersionList(latest=catalog.latest_version, versions=versions)
+
+
+def table_document(table: PricingTable) -> TableDocument:
+    """The whole table."""
+    return TableDocument(
+        version=table.version,
+        published=table.published.isoformat(),
+        source=table.source,
+        description=table.description,
+        content_hash=table.content_hash,
+        providers=table.providers,
+        models=list(table.models),
+        fine_tunes=list(table.fine_tunes),
+        rerankers=list(table.rerankers),
+        vector_stores=list(table.vector_stores),
+        gpus=list(table.gpus),
+        architectures=list(table.architectures),
+    )
+
+
+def _priced_models(table: PricingTable) -> list[ChatModel]:
+    fine_tuned = [ft.model for ft in table.fine_tunes if ft.model is not None]
+    return [*table.models, *fine_tuned]
+
+
+def _summary(model: ChatModel, kind: EntryKind) -> ModelSummary:
+    return ModelSummary(
+        id=model.id,
+        provider=model.provider,
+        kind=kind,
+        aliases=list(model.aliases),
+        service_tiers=model.service_tiers(),
+        context_window=model.context_window,
+    )
+
+
+def model_list(table: PricingTable, provider: str | None, kind: str | None) -> ModelList:
+    """The table's priced entries, optionally of one provider and one kind."""
+    entries = [_summary(m, m.kind) for m in table.models]  # type: ignore[arg-type]
+    entries += [_summary(m, "fine_tuned") for m in _priced_models(table)[len(table.models) :]]
+    entries += [
+        ModelSummary(
+            id=r.id, provider=r.provider, kind="reranker", aliases=list(r.aliases), service_tiers=[]
+        )
+        for r in table.rerankers
+    ]
+    entries += [
+        ModelSummary(
+            id=v.id,
+            provider=v.provider,
+            kind="vector_store",
+            aliases=list(v.aliases),
+            service_tiers=[],
+        )
+        for v in table.vector_stores
+    ]
+    chosen = [
+        e
+        for e in entries
+        if (provider is None or e.provider == provider) and (kind is None or e.kind == kind)
+    ]
+    return ModelList(pricing_version=table.version, models=chosen)
+
+
+def model_detail(table: PricingTable, model_id: str) -> ModelDetail:
+    """One model by any id the resolver accepts.
+
+    Raises:
+        NotFound: The id does not resolve.
+    """
+    model, match = table.resolve_model(model_id, path="$.model_id")
+    fine_tuning = table.resolve_fine_tune(model_id) if match.matched_by == "fine_tuned" else None
+    return ModelDetail(
+        pricing_version=table.version, match=match, model=model, fine_tuning=fine_tuning
+    )
+
+
+def _rates_at(model: ChatModel, at: datetime) -> dict[str, RateCard]:
+    return {card.service_tier: card for card in model.rate_cards if card.covers(at)}
+
+
+def diff_tables(catalog: Catalog, from_version: str, to_version: str) -> PricingDiff:
+    """Added, removed and changed token rates between two tables.
+
+    Each table's rows are compared as in force on its own publication date.
+
+    Raises:
+        NotFound: A version does not exist.
+        InvalidInput: Both versions are the same.
+    """
+    old = catalog.get(from_version, "$.from")
+    new = catalog.get(to_version, "$.to")
+    if old.version == new.version:
+        raise InvalidInput("$.to", "from and to name the same table")
+
+    old_models = {m.id: m for m in _priced_models(old)}
+    new_models = {m.id: m for m in _priced_models(new)}
+    changed = []
+    for model_id in sorted(old_models.keys() & new_models.keys()):
+        changed += _changes(model_id, old_models[model_id], new_models[model_id], old, new)
+    return PricingDiff(
+        from_version=old.version,
+        to_version=new.version,
+        added=sorted(new_models.keys() - old_models.keys()),
+        removed=sorted(old_models.keys() - new_models.keys()),
+        changed=changed,
+    )
+
+
+def _published_at(table: PricingTable) -> datetime:
+    return datetime(table.published.year, table.published.month, table.published.day, tzinfo=UTC)
+
+
+def _changes(
+    model_id: str, old: ChatModel, new: ChatModel, old_table: PricingTable, new_table: PricingTable
+) -> list[RateChange]:
+    old_cards = _rates_at(old, _published_at(old_table))
+    new_cards = _rates_at(new, _published_at(new_table))
+    changes = []
+    for tier in sorted(old_cards.keys() | new_cards.keys()):
+        for token_class in TOKEN_CLASSES:
+            before = _class_rate(old_cards.get(tier), token_class)
+            after = _class_rate(new_cards.get(tier), token_class)
+            if before != after:
+                changes.append(
+                    RateChange(
+                        id=model_id,
+                        service_tier=tier,
+                        token_class=token_class,
+                        from_rate=before,
+                        to_rate=after,
+                    )
+                )
+    return changes
+
+
+def _class_rate(card: RateCard | None, token_class: str) -> Decimal | None:
+    return None if card is None else getattr(card.rates, token_class)

@@ -1,0 +1,91 @@
+"""The app factory: settings and catalog in, a configured Litestar app out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Tag
+
+import service
+from pricing.catalog import Catalog
+from pricing.loader import TABLES_DIR, load_catalog
+from service.encoding import MoneyResponse
+from service.logs import configure_logging
+from service.problems import EXCEPTION_HANDLERS
+from service.routes import estimates, health, pricing
+from service.settings import Settings
+from service.state import ServiceState
+
+_log = logging.getLogger("spendcast.app")
+
+TAGS = [
+    Tag(name="pricing", description="Versioned pricing tables, models, GPUs and diffs."),
+    Tag(name="estimates", description="Cost and capacity estimators."),
+]
+
+
+def openapi_config() -> OpenAPIConfig:
+    """The OpenAPI document's metadata."""
+    return OpenAPIConfig(
+        title="spendcast",
+        version=service.__version__,
+        description=(
+            "What LLM work will cost and how much capacity it needs: versioned pricing tables "
+            "and estimators. Money is USD, computed in Decimal and written as JSON numbers "
+            "rounded to 10 decimal places; every estimate names its pricing_version."
+        ),
+        tags=TAGS,
+        path="/schema",
+        create_examples=False,
+    )
+
+
+@asynccontextmanager
+async def _lifespan(app: Litestar) -> AsyncIterator[None]:
+    current: ServiceState = app.state.service
+    current.ready = True
+    _log.info("started", extra={"tables": sorted(current.catalog.tables)})
+    try:
+        yield
+    finally:
+        current.draining = True
+        _log.info("stopping")
+
+
+def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> Litestar:
+    """Build the app.
+
+    Args:
+        settings: The settings (default: from ``SPENDCAST_*`` environment variables).
+        catalog: The pricing catalog (default: load the tables of ``settings.tables_dir``).
+
+    Returns:
+        The Litestar application.
+    """
+    settings = settings or Settings.from_env()
+    configure_logging(settings)
+    if catalog is None:
+        directory = Path(settings.tables_dir) if settings.tables_dir else TABLES_DIR
+        catalog = load_catalog(directory)
+    for table in catalog.tables.values():
+        _log.info(
+            "pricing_table_loaded",
+            extra={"version": table.version, "content_hash": table.content_hash},
+        )
+
+    state = ServiceState(settings=settings, catalog=catalog)
+    return Litestar(
+        route_handlers=[*health.ROUTES, *pricing.ROUTES, *estimates.ROUTES],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        response_class=MoneyResponse,
+        openapi_config=openapi_config(),
+        lifespan=[_lifespan],
+        state=State({"service": state}),
+        request_max_body_size=settings.max_upload_bytes,
+    )

@@ -1,0 +1,48 @@
+"""JSON output: money as exact JSON numbers, rounded once, here, at serialization."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+from litestar import Response
+from litestar.serialization import default_serializer
+
+from pricing.money import round_output
+
+_ENCODER = msgspec.json.Encoder(decimal_format="number")
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return round_output(value)
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded(item) for item in value]
+    return value
+
+
+def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes:
+    """Encode a response body with every Decimal rounded to 10 places and written as a number.
+
+    Args:
+        content: Structs, dicts, lists and scalars.
+        enc_hook: Fallback for types msgspec does not know.
+
+    Returns:
+        The JSON bytes.
+    """
+    builtins = msgspec.to_builtins(content, builtin_types=(Decimal,), enc_hook=enc_hook)
+    return _ENCODER.encode(_rounded(builtins))
+
+
+class MoneyResponse(Response):
+    """The app's response class: JSON bodies go through :func:`encode_money_json`."""
+
+    def render(self, content: Any, media_type: str, enc_hook: Any = default_serializer) -> bytes:
+        """Serialize ``content``; JSON media types use the money encoder."""
+        if isinstance(content, bytes | str) or "json" not in media_type:
+            return super().render(content, media_type, enc_hook)
+        return encode_money_json(content, enc_hook)

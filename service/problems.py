@@ -1,0 +1,157 @@
+"""RFC 9457 problem details: one named schema, one mapping from errors to responses."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated, Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+from msgspec import Meta
+
+from pricing.errors import InvalidInput, NotFound
+from service.encoding import MoneyResponse
+
+PROBLEM_JSON = "application/problem+json"
+
+_log = logging.getLogger("spendcast.errors")
+
+_TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class FieldProblem(msgspec.Struct, frozen=True, kw_only=True):
+    """What is wrong with one field."""
+
+    path: Annotated[str, Meta(description="JSON path of the field, e.g. `$.usage.input_tokens`.")]
+    message: Annotated[str, Meta(description="What is wrong and how to fix it.")]
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An RFC 9457 problem: why a request was refused."""
+
+    type: Annotated[str, Meta(description="URI reference naming the kind of problem.")]
+    title: Annotated[str, Meta(description="Short summary of the kind of problem.")]
+    status: Annotated[int, Meta(description="The HTTP status code.")]
+    detail: Annotated[str, Meta(description="What went wrong in this request.")]
+    errors: Annotated[
+        list[FieldProblem], Meta(description="Each offending field with its JSON path.")
+    ] = []
+    suggestions: Annotated[
+        list[str], Meta(description="Closest known ids, for an unknown id.")
+    ] = []
+
+
+def problem_response(
+    status: int, detail: str, errors: list[FieldProblem] | None = None, **extra: Any
+) -> Response:
+    """A problem+json response."""
+    slug = _TITLES.get(status, "error").lower().replace(" ", "-")
+    problem = Problem(
+        type=f"/problems/{slug}",
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        errors=errors or [],
+        **extra,
+    )
+    return MoneyResponse(problem, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _json_path(key: str | None) -> str:
+    # Litestar names the whole body "data".
+    if not key or key == "data":
+        return "$"
+    key = re.sub(r"\.?\[(\d+)\]", r"[\1]", key)
+    return f"$.{key}" if not key.startswith("$") else key
+
+
+def _on_validation(_: Request, exc: ValidationException) -> Response:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        FieldProblem(path=_json_path(item.get("key")), message=str(item.get("message")))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    if not errors:
+        # A body that is not JSON at all, or not an object: nothing to point at.
+        return problem_response(400, _clean(exc.detail))
+    summary = "; ".join(f"{e.path}: {e.message}" for e in errors)
+    return problem_response(422, f"the request does not match its schema: {summary}", errors)
+
+
+def _clean(detail: str) -> str:
+    return detail or "the request body could not be read as JSON"
+
+
+def _on_invalid_input(_: Request, exc: InvalidInput) -> Response:
+    return problem_response(422, str(exc), [FieldProblem(path=exc.path, message=exc.reason)])
+
+
+def _on_not_found(_: Request, exc: NotFound) -> Response:
+    errors = [FieldProblem(path=exc.path, message=str(exc))] if exc.path else []
+    return problem_response(404, str(exc), errors, suggestions=exc.suggestions)
+
+
+def _on_http(_: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status >= 500:
+        _log.error("http_error", extra={"status": status})
+    return problem_response(status, str(exc.detail))
+
+
+def _on_unexpected(request: Request, exc: Exception) -> Response:
+    _log.exception(
+        "unhandled_error", extra={"route": request.scope.get("path_template", "unknown")}
+    )
+    return problem_response(500, "an internal error occurred; it has been logged")
+
+
+EXCEPTION_HANDLERS = {
+    ValidationException: _on_validation,
+    InvalidInput: _on_invalid_input,
+    NotFound: _on_not_found,
+    HTTPException: _on_http,
+    Exception: _on_unexpected,
+}
+
+_DESCRIPTIONS = {
+    400: "The body is not JSON.",
+    404: "An id (model, GPU, architecture, version) is unknown; closest ids are suggested.",
+    413: "The upload is larger than the configured limit.",
+    422: "A field is invalid; `errors` lists each one with its JSON path.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI response entries for the problems a route can answer with."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS.get(status, _TITLES.get(status, "Error")),
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+            examples=[
+                Example(
+                    summary=_TITLES.get(status, "Error"),
+                    value={"type": "/problems/x", "title": "x", "status": status, "detail": "x"},
+                )
+            ],
+        )
+        for status in statuses
+    }
+
+
+__all__ = ("EXCEPTION_HANDLERS", "PROBLEM_JSON", "MediaType", "Problem", "problem_responses")

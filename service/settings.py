@@ -1,0 +1,104 @@
+"""Settings from ``SPENDCAST_*`` environment variables, validated once at startup."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+PREFIX = "SPENDCAST_"
+
+
+class SettingsError(Exception):
+    """The environment holds an invalid setting; the service must not start."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Every setting of the service. Each field is read from ``SPENDCAST_<FIELD>``."""
+
+    host: Annotated[str, Meta(min_length=1, description="Address to bind.")] = "127.0.0.1"
+    """Address the server binds (SPENDCAST_HOST)."""
+
+    port: Annotated[int, Meta(ge=1, le=65535, description="TCP port.")] = 8000
+    """TCP port (SPENDCAST_PORT)."""
+
+    workers: Annotated[int, Meta(ge=1, le=64, description="Server worker processes.")] = 1
+    """Worker processes of the production server (SPENDCAST_WORKERS); one per core is best."""
+
+    redis_url: Annotated[str | None, Meta(description="Redis URL; unset = in-process only.")] = None
+    """Shared cache (SPENDCAST_REDIS_URL), e.g. redis://127.0.0.1:6379/0. Unset: local only."""
+
+    redis_timeout_seconds: Annotated[float, Meta(gt=0, le=10)] = 0.05
+    """Socket and connect timeout of Redis calls (SPENDCAST_REDIS_TIMEOUT_SECONDS)."""
+
+    redis_max_connections: Annotated[int, Meta(ge=1, le=1000)] = 32
+    """Size of the Redis connection pool per worker (SPENDCAST_REDIS_MAX_CONNECTIONS)."""
+
+    cache_ttl_seconds: Annotated[int, Meta(ge=1, le=30 * 86400)] = 3600
+    """Lifetime of a cached estimate before jitter (SPENDCAST_CACHE_TTL_SECONDS)."""
+
+    local_cache_entries: Annotated[int, Meta(ge=0, le=1_000_000)] = 10_000
+    """Bound of the in-process LRU (SPENDCAST_LOCAL_CACHE_ENTRIES); 0 disables it."""
+
+    tables_dir: Annotated[str | None, Meta(description="Folder of table files.")] = None
+    """Folder of pricing tables (SPENDCAST_TABLES_DIR); unset = the tables shipped."""
+
+    max_upload_bytes: Annotated[int, Meta(ge=1024, le=10 * 1024**3)] = 100 * 1000**2
+    """Largest dataset upload accepted (SPENDCAST_MAX_UPLOAD_BYTES); above it: 413."""
+
+    batch_max_items: Annotated[int, Meta(ge=1, le=100_000)] = 1000
+    """Most items one batch request may hold (SPENDCAST_BATCH_MAX_ITEMS)."""
+
+    drain_seconds: Annotated[float, Meta(ge=0, le=300)] = 0.0
+    """How long readiness reports draining before shutdown proceeds (SPENDCAST_DRAIN_SECONDS)."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Log level (SPENDCAST_LOG_LEVEL)."""
+
+    log_format: Literal["auto", "json", "console"] = "auto"
+    """Log format (SPENDCAST_LOG_FORMAT); auto = JSON unless stderr is a terminal."""
+
+    metrics_enabled: bool = True
+    """Whether requests are measured and /metrics is served (SPENDCAST_METRICS_ENABLED)."""
+
+    build_version: str = "dev"
+    """Build identifier reported by /version and the build-info metric (SPENDCAST_BUILD_VERSION)."""
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from ``SPENDCAST_*`` variables.
+
+        Args:
+            environ: The environment to read (default ``os.environ``).
+
+        Returns:
+            The validated settings.
+
+        Raises:
+            SettingsError: A variable is unknown to the service or has an invalid value.
+        """
+        environ = os.environ if environ is None else environ
+        fields = set(cls.__struct_fields__)
+        values: dict[str, str] = {}
+        for key, value in environ.items():
+            if not key.startswith(PREFIX):
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name not in fields:
+                raise SettingsError(f"{key} is not a setting of spendcast")
+            values[name] = value
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(f"invalid setting: {_env_name(str(exc))}") from None
+
+
+def _env_name(message: str) -> str:
+    marker = "at `$."
+    if marker in message:
+        head, field = message.rsplit(marker, 1)
+        return f"{PREFIX}{field.rstrip('`').upper()}: {head.rstrip(' -')}"
+    return message
