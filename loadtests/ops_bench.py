@@ -169,6 +169,10 @@ def run_rounds(
 
 def summarize(per_round: list[dict[str, dict[str, float]]]) -> dict[str, Any]:
     """Medians over rounds of each measurement and of each same-round ratio."""
+    ratios = {
+        ratio: [r[top]["rps"] / r[bottom]["rps"] for r in per_round]
+        for ratio, (top, bottom) in RATIOS.items()
+    }
     return {
         "rps": {
             name: round(statistics.median(r[name]["rps"] for r in per_round))
@@ -178,9 +182,9 @@ def summarize(per_round: list[dict[str, dict[str, float]]]) -> dict[str, Any]:
             name: round(statistics.median(r[name]["p99_ms"] for r in per_round), 2)
             for name, *_ in MEASUREMENTS
         },
-        "ratios": {
-            ratio: round(statistics.median(r[top]["rps"] / r[bottom]["rps"] for r in per_round), 3)
-            for ratio, (top, bottom) in RATIOS.items()
+        "ratios": {ratio: round(statistics.median(values), 3) for ratio, values in ratios.items()},
+        "ratio_rounds": {
+            ratio: [round(value, 3) for value in values] for ratio, values in ratios.items()
         },
     }
 

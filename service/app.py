@@ -53,6 +53,9 @@ def openapi_config() -> OpenAPIConfig:
 async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     current: ServiceState = app.state.service
     await current.cache.start()
+    flusher = asyncio.create_task(
+        current.recorder.flush_every(current.settings.metrics_flush_seconds)
+    )
     current.ready = True
     _log.info("started", extra={"tables": sorted(current.catalog.tables)})
     try:
@@ -63,6 +66,8 @@ async def _lifespan(app: Litestar) -> AsyncIterator[None]:
         _log.info("stopping", extra={"drain_seconds": current.settings.drain_seconds})
         await asyncio.sleep(current.settings.drain_seconds)
         await current.cache.close()
+        flusher.cancel()
+        current.recorder.flush()
         metrics.process_exit()
         _log.info("stopped")
 

@@ -11,11 +11,14 @@ classes, cache layers and results, Redis operations, estimator kinds and table v
 
 from __future__ import annotations
 
+import asyncio
+import bisect
 import os
 import time
 from typing import Any
 
 from litestar import Response, get
+from litestar.datastructures import State
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -131,55 +134,90 @@ def multiprocess_dir() -> str | None:
 
 
 class Recorder:
-    """Records the service's measurements; children of labelled metrics are bound once."""
+    """Gathers the service's measurements in process and adds them to the metrics on flush.
+
+    A request costs a few dictionary updates instead of several metric updates (each one takes a
+    lock, and in multiprocess mode writes a memory-mapped file). :meth:`flush` runs every
+    ``metrics_flush_seconds`` and before every scrape, so a scrape of this process is exact and
+    one of another worker lags by at most that interval. Everything runs on the event loop's
+    thread, so swapping the buffers needs no lock.
+    """
 
     def __init__(self) -> None:
-        self._requests: dict[tuple[str, str, int], Any] = {}
-        self._durations: dict[tuple[str, str], Any] = {}
-        self._lookups: dict[tuple[str, str], Any] = {}
-        self._estimates: dict[str, Any] = {}
-        self._monthly_usd: dict[str, Any] = {}
+        self._requests: dict[tuple[str, str, int], int] = {}
+        self._durations: dict[tuple[str, str], list[float]] = {}
+        self._lookups: dict[tuple[str, str], int] = {}
+        self._estimates: dict[str, int] = {}
+        self._monthly_usd: dict[str, list[float]] = {}
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
         """One HTTP request answered."""
         if method not in _METHODS:
             method = "other"
         key = (route, method, status // 100)
-        counter = self._requests.get(key)
-        if counter is None:
-            status_class = _STATUS_CLASSES.get(status // 100, "5xx")
-            counter = self._requests[key] = HTTP_REQUESTS.labels(route, method, status_class)
-        counter.inc()
-
-        duration = self._durations.get(key[:2])
-        if duration is None:
-            duration = self._durations[key[:2]] = HTTP_DURATION.labels(route, method)
-        duration.observe(seconds)
+        self._requests[key] = self._requests.get(key, 0) + 1
+        _buffer_observation(self._durations, key[:2], LATENCY_BUCKETS_SECONDS, seconds)
 
     def cache_lookup(self, layer: str, result: str) -> None:
         """One lookup in a cache layer (local or redis): hit, miss, error or skipped."""
-        counter = self._lookups.get((layer, result))
-        if counter is None:
-            counter = self._lookups[(layer, result)] = CACHE_LOOKUPS.labels(layer, result)
-        counter.inc()
+        key = (layer, result)
+        self._lookups[key] = self._lookups.get(key, 0) + 1
 
     def redis_error(self, operation: str) -> None:
-        """One failed or timed-out Redis call (get, set, ping)."""
+        """One failed or timed-out Redis call (get, set, ping); rare, so counted at once."""
         REDIS_ERRORS.labels(operation).inc()
 
     def estimate(self, kind: str, monthly_usd: float | None) -> None:
         """One estimate answered, with its monthly spend when the estimate has one."""
-        counter = self._estimates.get(kind)
-        if counter is None:
-            counter = self._estimates[kind] = ESTIMATES.labels(kind)
-        counter.inc()
-        if monthly_usd is None:
-            return
+        self._estimates[kind] = self._estimates.get(kind, 0) + 1
+        if monthly_usd is not None:
+            _buffer_observation(self._monthly_usd, kind, MONTHLY_USD_BUCKETS, monthly_usd)
 
-        histogram = self._monthly_usd.get(kind)
-        if histogram is None:
-            histogram = self._monthly_usd[kind] = ESTIMATED_MONTHLY_USD.labels(kind)
-        histogram.observe(monthly_usd)
+    def flush(self) -> None:
+        """Add everything gathered since the last flush to the metrics."""
+        requests, self._requests = self._requests, {}
+        durations, self._durations = self._durations, {}
+        lookups, self._lookups = self._lookups, {}
+        estimates, self._estimates = self._estimates, {}
+        monthly_usd, self._monthly_usd = self._monthly_usd, {}
+
+        for (route, method, status_group), count in requests.items():
+            status_class = _STATUS_CLASSES.get(status_group, "5xx")
+            HTTP_REQUESTS.labels(route, method, status_class).inc(count)
+        for (route, method), counts in durations.items():
+            _add_observations(HTTP_DURATION.labels(route, method), counts)
+        for (layer, result), count in lookups.items():
+            CACHE_LOOKUPS.labels(layer, result).inc(count)
+        for kind, count in estimates.items():
+            ESTIMATES.labels(kind).inc(count)
+        for kind, counts in monthly_usd.items():
+            _add_observations(ESTIMATED_MONTHLY_USD.labels(kind), counts)
+
+    async def flush_every(self, interval_seconds: float) -> None:
+        """Flush forever, every ``interval_seconds`` (a lifespan task; cancel it to stop)."""
+        while True:
+            await asyncio.sleep(interval_seconds)
+            self.flush()
+
+
+def _buffer_observation(
+    table: dict[Any, list[float]], key: Any, bounds: tuple[float, ...], value: float
+) -> None:
+    # counts[i] for the first bound >= value (Prometheus' "le"), counts[-2] for +Inf, then the sum.
+    counts = table.get(key)
+    if counts is None:
+        counts = table[key] = [0.0] * (len(bounds) + 2)
+    counts[bisect.bisect_left(bounds, value)] += 1
+    counts[-1] += value
+
+
+def _add_observations(histogram: Any, counts: list[float]) -> None:
+    # prometheus-client keeps one non-cumulative value per bucket (``_buckets``, +Inf last) and
+    # ``_sum``; adding to them equals observing each value (tests/unit/test_metrics_recorder.py).
+    for bucket, count in zip(histogram._buckets, counts[:-1], strict=True):
+        if count:
+            bucket.inc(count)
+    histogram._sum.inc(counts[-1])
 
 
 class NullRecorder(Recorder):
@@ -261,8 +299,9 @@ def _registry() -> CollectorRegistry:
 
 
 @get("/metrics", include_in_schema=False, sync_to_thread=False)
-def metrics_endpoint() -> Response[bytes]:
+def metrics_endpoint(state: State) -> Response[bytes]:
     """Prometheus exposition of every metric of this process, or of every worker."""
+    state.service.recorder.flush()
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
 

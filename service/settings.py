@@ -84,6 +84,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     metrics_enabled: bool = True
     """Whether requests are measured and /metrics is served (SPENDCAST_METRICS_ENABLED)."""
 
+    metrics_flush_seconds: Annotated[float, Meta(gt=0, le=60)] = 1.0
+    """How often a worker adds its gathered measurements to the metrics.
+
+    (SPENDCAST_METRICS_FLUSH_SECONDS) A scrape of another worker lags by at most this much.
+    """
+
     build_version: str = "dev"
     """Build identifier reported by /version and the build-info metric (SPENDCAST_BUILD_VERSION)."""
 

@@ -114,6 +114,21 @@ def test_metrics_count_lookups_and_estimates(catalog: Catalog) -> None:
     assert "/no/such/path" not in text
 
 
+def test_measurements_reach_the_metrics_without_a_scrape(catalog: Catalog) -> None:
+    # Each worker adds what it gathered every metrics_flush_seconds, so a scrape served by
+    # another worker sees it too.
+    def estimates() -> float:
+        return REGISTRY.get_sample_value("spendcast_estimates_total", {"kind": "usage"}) or 0.0
+
+    before = estimates()
+    with TestClient(create_app(settings(metrics_flush_seconds=0.05), catalog)) as client:
+        client.post(USAGE, json=BODY)
+        deadline = time.monotonic() + 2
+        while estimates() == before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert estimates() - before == 1
+
+
 def test_metrics_off_serves_no_metrics(catalog: Catalog) -> None:
     with TestClient(create_app(settings(metrics_enabled=False), catalog)) as client:
         assert client.get("/metrics").status_code == 404

@@ -65,8 +65,12 @@ def get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+DRIVEN = 'sum(spendcast_http_requests_total{route=~"/v1/.*|unmatched"})'
+DRIVEN_COUNT = 39  # the requests drive() sends
+
+
 def drive(base_url: str) -> None:
-    """A mix of answers: computed and cached estimates, 404s, 422s, unknown paths."""
+    """A mix of answers: computed and cached estimates, 404s, 422s, unknown paths (39)."""
     for index in range(30):
         body = {**GOOD, "usage": {"input_tokens": 1000 + index % 10, "output_tokens": 500}}
         assert post(base_url, "/v1/estimates/usage", body) == 200
@@ -159,6 +163,12 @@ test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a te
 
 
 def wait_for_rates(prometheus: Prometheus) -> None:
+    # Workers add their counts every second; wait until a scrape holds all of them.
+    def scraped() -> bool:
+        result = prometheus.query(DRIVEN)
+        return bool(result) and float(result[0]["value"][1]) == DRIVEN_COUNT
+
+    wait_until(scraped, 20, "the driven requests")
     expr = f"sum(rate(spendcast_http_requests_total[{RATE_WINDOW}])) > 0"
     wait_until(lambda: bool(prometheus.query(expr)), 20, "a request rate")
 

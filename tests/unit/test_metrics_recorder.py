@@ -23,6 +23,7 @@ def test_unknown_methods_fold_into_other_and_statuses_into_classes() -> None:
     before = sample("spendcast_http_requests_total", route="/x", method="other", status_class="4xx")
     recorder.request("/x", "BREW", 418, 0.001)
     recorder.request("/x", "PROPFIND", 405, 0.001)
+    recorder.flush()
     after = sample("spendcast_http_requests_total", route="/x", method="other", status_class="4xx")
     assert after - before == 2
     assert (
@@ -37,6 +38,7 @@ def test_monthly_spend_lands_in_its_bucket() -> None:
     below = sample(name, kind="test-kind", le="3000.0")
     inside = sample(name, kind="test-kind", le="10000.0")
     recorder.estimate("test-kind", 4200.0)
+    recorder.flush()
     assert sample(name, kind="test-kind", le="3000.0") == below
     assert sample(name, kind="test-kind", le="10000.0") == inside + 1
     assert sample("spendcast_estimates_total", kind="test-kind") >= 1
@@ -45,8 +47,28 @@ def test_monthly_spend_lands_in_its_bucket() -> None:
 def test_estimates_without_monthly_spend_are_counted_not_observed() -> None:
     recorder = Recorder()
     recorder.estimate("count-only", None)
+    recorder.flush()
     assert sample("spendcast_estimates_total", kind="count-only") == 1
     assert sample("spendcast_estimated_monthly_usd_count", kind="count-only") == 0
+
+
+def test_buffered_durations_equal_observing_each_one() -> None:
+    # Prometheus buckets are "less than or equal": 0.001 falls in le=0.001, 11 s only in +Inf.
+    recorder = Recorder()
+    for seconds in (0.0002, 0.001, 0.0011, 0.003, 11.0):
+        recorder.request("/buffered", "GET", 200, seconds)
+    labels = {"route": "/buffered", "method": "GET"}
+    bucket = "spendcast_http_request_duration_seconds_bucket"
+    assert sample(bucket, le="0.001", **labels) == 0  # nothing until the flush
+    recorder.flush()
+    expected = {"0.0005": 1, "0.001": 2, "0.0025": 3, "0.005": 4, "10.0": 4, "+Inf": 5}
+    for le, count in expected.items():
+        assert sample(bucket, le=le, **labels) == count, le
+    assert sample("spendcast_http_request_duration_seconds_count", **labels) == 5
+    total = sample("spendcast_http_request_duration_seconds_sum", **labels)
+    assert total == pytest.approx(0.0002 + 0.001 + 0.0011 + 0.003 + 11.0)
+    recorder.flush()  # a second flush adds nothing
+    assert sample("spendcast_http_request_duration_seconds_count", **labels) == 5
 
 
 def test_several_apps_in_one_process_share_the_metrics(catalog: Catalog) -> None:
