@@ -1,10 +1,13 @@
 """What metrics and the cache layers cost the hot estimate path, as same-run throughput ratios.
 
-Run: ``python -m loadtests.ops_bench [--seconds 5] [--rounds 3]``. It starts its own servers in
+Run: ``python -m loadtests.ops_bench [--seconds 3] [--rounds 6]``. It starts its own servers in
 the production configuration (``python -m service``: uvicorn, 2 workers, uvloop, httptools), one
-per configuration, plus a redis-server of its own, then runs wrk (1 thread, 64 connections)
-against them in interleaved rounds, so that drift on a shared machine hits every configuration
-alike. Only ratios measured in one run mean anything; the last line printed is one JSON object.
+per configuration, plus a redis-server of its own, and drives them with wrk (1 thread, 64
+connections). Each ratio's two sides run back to back, in alternating order from round to round,
+so that load from elsewhere on a shared machine hits both alike; the medians over rounds are
+reported, with every round's ratio. Beside throughput, the server's CPU time per request (its
+processes' user + system time over the requests wrk completed) is reported: it is far less
+sensitive to a busy machine than requests per second. The last line printed is one JSON object.
 
 Configurations: ``default`` (metrics on, in-process cache on), ``metrics_off``, ``cache_off``
 (no cache layer at all) and ``redis`` (the usage estimate forced through Redis).
@@ -92,7 +95,7 @@ def write_scripts(body: dict[str, Any], directory: Path) -> dict[str, Path]:
 
 
 def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict[str, float]:
-    """Run wrk once; requests per second and p99 latency in ms.
+    """Run wrk once: requests completed, requests per second and p99 latency in ms.
 
     Raises:
         RuntimeError: wrk failed, or some responses were not 2xx (a lost request is a failure).
@@ -103,12 +106,32 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in output or "Socket errors" in output:
         raise RuntimeError(f"wrk saw failed requests:\n{output}")
+    done = re.search(r"(\d+) requests in", output)
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", output)
-    if rate is None or p99 is None:
+    if done is None or rate is None or p99 is None:
         raise RuntimeError(f"cannot read wrk's output:\n{output}")
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    return {"rps": float(rate.group(1)), "p99_ms": float(p99.group(1)) * scale}
+    return {
+        "requests": float(done.group(1)),
+        "rps": float(rate.group(1)),
+        "p99_ms": float(p99.group(1)) * scale,
+    }
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (the server and its workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        own = int(stat.parent.name) == pid
+        if own or int(fields[1]) == pid:  # fields[1] is the parent pid
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def configurations(redis_url: str) -> dict[str, dict[str, str]]:
@@ -126,25 +149,28 @@ def configurations(redis_url: str) -> dict[str, dict[str, str]]:
     }
 
 
-#: (name, configuration, target): target is "healthz" or a body mode of the estimate route.
-MEASUREMENTS = (
-    ("healthz", "default", "healthz"),
-    ("estimate_repeat", "default", "repeat"),
-    ("estimate_repeat_metrics_off", "metrics_off", "repeat"),
-    ("estimate_repeat_cache_off", "cache_off", "repeat"),
-    ("estimate_unique", "default", "unique"),
-    ("estimate_unique_cache_off", "cache_off", "unique"),
-    ("estimate_unique_redis", "redis", "unique"),
-)
-
-#: Each ratio: numerator and denominator measurement, taken from the same round.
+#: Each ratio: (configuration, target) over (configuration, target); target is "healthz" or a
+#: body mode of the estimate route. Both sides run back to back, their order alternating.
 RATIOS = {
-    "estimate_over_healthz": ("estimate_repeat", "healthz"),
-    "metrics_on_over_off": ("estimate_repeat", "estimate_repeat_metrics_off"),
-    "cache_on_over_off_all_hits": ("estimate_repeat", "estimate_repeat_cache_off"),
-    "cache_on_over_off_all_misses": ("estimate_unique", "estimate_unique_cache_off"),
-    "redis_over_local_all_misses": ("estimate_unique_redis", "estimate_unique"),
+    "estimate_over_healthz": (("default", "repeat"), ("default", "healthz")),
+    "metrics_on_over_off": (("default", "repeat"), ("metrics_off", "repeat")),
+    "cache_on_over_off_all_hits": (("default", "repeat"), ("cache_off", "repeat")),
+    "cache_on_over_off_all_misses": (("default", "unique"), ("cache_off", "unique")),
+    "redis_over_local_all_misses": (("redis", "unique"), ("default", "unique")),
 }
+
+
+def measure(
+    service: Service, target: str, scripts: dict[str, Path], seconds: int, connections: int
+) -> dict[str, float]:
+    """One wrk run against a server, with the server's CPU time per request in µs."""
+    cpu_before = tree_cpu_seconds(service.process.pid)
+    if target == "healthz":
+        result = wrk(service.base_url + "/healthz", seconds, connections)
+    else:
+        result = wrk(service.base_url + ESTIMATE_PATH, seconds, connections, scripts[target])
+    cpu_seconds = tree_cpu_seconds(service.process.pid) - cpu_before
+    return {**result, "cpu_us_per_request": cpu_seconds / result["requests"] * 1e6}
 
 
 def run_rounds(
@@ -153,47 +179,48 @@ def run_rounds(
     rounds: int,
     seconds: int,
     connections: int,
-) -> Iterator[dict[str, dict[str, float]]]:
-    """Every measurement once per round, in a fixed interleaved order."""
-    for _ in range(rounds):
-        results = {}
-        for name, configuration, target in MEASUREMENTS:
-            base_url = services[configuration].base_url
-            if target == "healthz":
-                results[name] = wrk(base_url + "/healthz", seconds, connections)
-            else:
-                url = base_url + ESTIMATE_PATH
-                results[name] = wrk(url, seconds, connections, scripts[target])
-        yield results
+) -> Iterator[dict[str, tuple[dict[str, float], dict[str, float]]]]:
+    """Per round and ratio, the two sides measured back to back (order alternating by round)."""
+    for index in range(rounds):
+        pairs = {}
+        for ratio, sides in RATIOS.items():
+            order = sides if index % 2 == 0 else sides[::-1]
+            results = {
+                side: measure(services[side[0]], side[1], scripts, seconds, connections)
+                for side in order
+            }
+            pairs[ratio] = (results[sides[0]], results[sides[1]])
+        yield pairs
 
 
-def summarize(per_round: list[dict[str, dict[str, float]]]) -> dict[str, Any]:
-    """Medians over rounds of each measurement and of each same-round ratio."""
-    ratios = {
-        ratio: [r[top]["rps"] / r[bottom]["rps"] for r in per_round]
-        for ratio, (top, bottom) in RATIOS.items()
-    }
-    return {
-        "rps": {
-            name: round(statistics.median(r[name]["rps"] for r in per_round))
-            for name, *_ in MEASUREMENTS
-        },
-        "p99_ms": {
-            name: round(statistics.median(r[name]["p99_ms"] for r in per_round), 2)
-            for name, *_ in MEASUREMENTS
-        },
-        "ratios": {ratio: round(statistics.median(values), 3) for ratio, values in ratios.items()},
-        "ratio_rounds": {
-            ratio: [round(value, 3) for value in values] for ratio, values in ratios.items()
-        },
-    }
+def summarize(
+    per_round: list[dict[str, tuple[dict[str, float], dict[str, float]]]],
+) -> dict[str, Any]:
+    """Medians over rounds: throughput ratios, server CPU per request, p99 latency."""
+    summary: dict[str, Any] = {"ratios": {}, "ratio_rounds": {}, "sides": {}}
+    for ratio, (top, bottom) in RATIOS.items():
+        values = [pair[ratio][0]["rps"] / pair[ratio][1]["rps"] for pair in per_round]
+        summary["ratios"][ratio] = round(statistics.median(values), 3)
+        summary["ratio_rounds"][ratio] = [round(value, 3) for value in values]
+        for position, side in enumerate((top, bottom)):
+            runs = [pair[ratio][position] for pair in per_round]
+            summary["sides"][f"{ratio}.{'top' if position == 0 else 'bottom'}"] = {
+                "configuration": side[0],
+                "target": side[1],
+                "rps": round(statistics.median(run["rps"] for run in runs)),
+                "p99_ms": round(statistics.median(run["p99_ms"] for run in runs), 2),
+                "cpu_us_per_request": round(
+                    statistics.median(run["cpu_us_per_request"] for run in runs), 1
+                ),
+            }
+    return summary
 
 
 def main() -> None:
     """Start everything, measure, print one JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    parser.add_argument("--seconds", type=int, default=3, help="length of one wrk run")
+    parser.add_argument("--rounds", type=int, default=6, help="rounds of every ratio")
     parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
