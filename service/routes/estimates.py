@@ -74,4 +74,48 @@ ROUTES = [
         "output_tokens INCLUDES reasoning and audio output. A class the model does not price "
         "is a 422, never $0.",
     ),
+    estimate_route(
+        "/v1/estimates/inference",
+        "estimateInference",
+        "inference",
+        "Monthly API inference spend and peak capacity",
+        "Prices requests_per_month (or requests_per_day × 365/12) requests of one usage shape "
+        "and reports average and peak requests per second and tokens per minute over a "
+        "730-hour month, with a warning when a given rate limit is exceeded at peak. Usage "
+        "convention: input_tokens INCLUDES cache reads and writes; output_tokens INCLUDES "
+        "reasoning.",
+    ),
+    estimate_route(
+        "/v1/estimates/prompting",
+        "estimatePrompting",
+        "prompting",
+        "Monthly prompt-only spend with prompt caching",
+        "Static prefix (system prompt, few-shot examples, tool schemas) plus a variable part "
+        "per request. Caching follows the model's rules in the table: automatic prefix caching "
+        "counts the cached prefix from a minimum in increments with no write price; explicit "
+        "caching reads the prefix on a hit and writes it on a miss. Below the minimum nothing "
+        "is cached.",
+    ),
+    estimate_route(
+        "/v1/estimates/rag",
+        "estimateRag",
+        "rag",
+        "One-time indexing and monthly RAG spend",
+        "Chunks the corpus (n = 1 if L <= C else ceil((L - O)/(C - O))), prices its embedding "
+        "and initial vector writes once, then per month: re-embedding of changed documents, "
+        "vector storage, reads and update writes with the store's monthly minimum as a "
+        "top-up line, query embeddings, generation over system + history + question + k "
+        "chunks, and reranking. A response-cache hit rate skips generation, reranking and "
+        "query embedding.",
+    ),
+    estimate_route(
+        "/v1/estimates/agent",
+        "estimateAgent",
+        "agent",
+        "Monthly agent spend with step growth, caching and retries",
+        "Each step resends the growing context: input per attempt = S·P1 + Δ·S(S−1)/2, or with "
+        "prefix caching P1 + (S−1)Δ written and the rest read. Steps are capped by max_steps "
+        "and the worst case at the cap is reported; retries give expected attempts "
+        "(1 − p^(r+1))/(1 − p) and $ per successful task.",
+    ),
 ]
