@@ -81,10 +81,13 @@ def test_article_table_prices_fine_tuned_gpt_4(client: TestClient) -> None:
 
 
 def test_plain_base_id_is_not_found_on_the_article_table(client: TestClient) -> None:
-    status, _body, _ = post(
-        client, {"model": "gpt-4", "pricing_version": "2026-03-30", "usage": {"input_tokens": 1}}
+    status, body, _ = post(
+        client,
+        {"model": "gpt-3.5-turbo", "pricing_version": "2026-03-30", "usage": {"input_tokens": 1}},
     )
+    # The article prices only the fine-tuned model; the base has no price there.
     assert status == 404
+    assert body["suggestions"] == ["ft:gpt-3.5-turbo"]
 
 
 @pytest.mark.parametrize("model", ["gpt-4o-mini-2099", "gpt-4o-min", "gpt", "ft:gpt-9"])
