@@ -36,8 +36,7 @@ from pricing.estimators.workload import (
     notices,
     pick_model,
     prompt_cache,
-    volume_per_day,
-    volume_per_month,
+    volume_field,
     workload_fields,
 )
 from pricing.results import LineItem, Notice
@@ -46,8 +45,8 @@ from pricing.usage import TokenBreakdown
 _Tokens = Annotated[int, Meta(ge=0, le=10**8)]
 _MAX_STEPS = 10_000
 
-TasksPerMonth = volume_per_month("tasks", 50_000)
-TasksPerDay = volume_per_day("tasks", 1_500)
+TasksPerMonth = volume_field("tasks", "month", 50_000)
+TasksPerDay = volume_field("tasks", "day", 1_500)
 
 
 class AgentRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):

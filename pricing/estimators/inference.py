@@ -173,25 +173,18 @@ def rate_limit_warnings(
     capacity: InferenceCapacity, limit_rpm: int | None, limit_tpm: int | None
 ) -> list[Notice]:
     """A warning for each given rate limit that the peak exceeds."""
-    found = []
-    if limit_rpm is not None and capacity.peak_requests_per_minute > limit_rpm:
-        found.append(
-            Notice(
-                code="rate_limit_rpm_exceeded",
-                message=(
-                    f"peak is {capacity.peak_requests_per_minute:.2f} requests per minute, "
-                    f"above the limit of {limit_rpm}: raise the limit, smooth the peak or batch"
-                ),
-            )
+    checks = (
+        ("rpm", "requests", limit_rpm, capacity.peak_requests_per_minute),
+        ("tpm", "tokens", limit_tpm, capacity.peak_tokens_per_minute),
+    )
+    return [
+        Notice(
+            code=f"rate_limit_{code}_exceeded",
+            message=(
+                f"peak is {peak:.2f} {what} per minute, above the limit of {limit}: raise the "
+                "limit, smooth the peak or batch"
+            ),
         )
-    if limit_tpm is not None and capacity.peak_tokens_per_minute > limit_tpm:
-        found.append(
-            Notice(
-                code="rate_limit_tpm_exceeded",
-                message=(
-                    f"peak is {capacity.peak_tokens_per_minute:.0f} tokens per minute, above "
-                    f"the limit of {limit_tpm}: raise the limit, smooth the peak or batch"
-                ),
-            )
-        )
-    return found
+        for code, what, limit, peak in checks
+        if limit is not None and peak > limit
+    ]

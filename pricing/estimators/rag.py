@@ -34,8 +34,7 @@ from pricing.estimators.workload import (
     notices,
     pick_model,
     priced_line,
-    volume_per_day,
-    volume_per_month,
+    volume_field,
     workload_fields,
 )
 from pricing.results import LineItem, Notice
@@ -53,8 +52,8 @@ BYTES_PER_GB = Decimal(10**9)
 DEFAULT_METADATA_BYTES = 1000
 EMBEDDING_SERVICE_TIER = "standard"
 
-QueriesPerMonth = volume_per_month("queries", 100_000)
-QueriesPerDay = volume_per_day("queries", 3_300)
+QueriesPerMonth = volume_field("queries", "month", 100_000)
+QueriesPerDay = volume_field("queries", "day", 3_300)
 
 
 class RerankerRates(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -30,7 +30,7 @@ from pricing.estimators.common import (
     totals,
 )
 from pricing.results import LineItem, Notice, Recurrence
-from pricing.schema import RateCardSpec
+from pricing.schema import TOKEN_CLASSES, RateCardSpec
 from pricing.usage import TokenBreakdown, choose_model, price_tokens
 
 ONE = Decimal(1)
@@ -46,58 +46,33 @@ _UNITS_PER_RATE = {
 }
 
 #: Billing class -> field of an inline rate card, for errors about a missing inline rate.
-_RATE_FIELDS = {
-    name: name
-    for name in (
-        "input",
-        "cache_read",
-        "cache_write",
-        "cache_write_1h",
-        "input_audio",
-        "output",
-        "output_audio",
-    )
-}
+_RATE_FIELDS = {name: name for name in TOKEN_CLASSES}
 
 _MAX_VOLUME = 1e12
 
 T = TypeVar("T")
 
 
-def volume_per_month(noun: str, example: float) -> Any:
-    """The schema type of a ``<noun>_per_month`` field."""
+def volume_field(noun: str, period: str, example: float) -> Any:
+    """The schema type of a ``<noun>_per_month`` or ``<noun>_per_day`` field."""
+    other = "day" if period == "month" else "month"
+    meaning = "per month (730 hours)" if period == "month" else "per day, multiplied by 365/12"
     return Annotated[
         float,
         Meta(
             ge=0,
             le=_MAX_VOLUME,
             description=(
-                f"{noun.capitalize()} per month (730 hours); may be a fractional average. "
-                f"Give this or {noun}_per_day, not both."
+                f"{noun.capitalize()} {meaning}; may be a fractional average. "
+                f"Give this or {noun}_per_{other}, not both."
             ),
             examples=[example],
         ),
     ]
 
 
-def volume_per_day(noun: str, example: float) -> Any:
-    """The schema type of a ``<noun>_per_day`` field (multiplied by 365/12)."""
-    return Annotated[
-        float,
-        Meta(
-            ge=0,
-            le=_MAX_VOLUME,
-            description=(
-                f"{noun.capitalize()} per day, multiplied by 365/12 for a month. "
-                f"Give this or {noun}_per_month, not both."
-            ),
-            examples=[example],
-        ),
-    ]
-
-
-RequestsPerMonth = volume_per_month("requests", 1_000_000)
-RequestsPerDay = volume_per_day("requests", 10_000)
+RequestsPerMonth = volume_field("requests", "month", 1_000_000)
+RequestsPerDay = volume_field("requests", "day", 10_000)
 
 HitRate = Annotated[float, Meta(ge=0, le=1, examples=[0.9])]
 
