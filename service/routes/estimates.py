@@ -4,17 +4,43 @@ Every estimate route is built by :func:`estimate_route`, so validation, error do
 (later) caching and measurement are the same for all of them.
 """
 
-from typing import Any
+import inspect
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
 from litestar import post
 from litestar.datastructures import State
+from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import JSONBody
+from litestar.openapi.spec import Example
+from litestar.params import Body, KwargDefinition
 
 from pricing.estimators.registry import ESTIMATORS
 from service.problems import problem_responses
 
 ESTIMATES_TAG = "estimates"
+
+#: ``<operationId>.json`` files: a worked request and the answer it gets, for the OpenAPI document.
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+
+
+def load_example(operation_id: str) -> dict[str, Any] | None:
+    """The worked example of an operation (``summary``, ``request``, ``response``), if any."""
+    path = EXAMPLES_DIR / f"{operation_id}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def _schema_doc(
+    schema: type, example: dict[str, Any] | None, part: str
+) -> tuple[str | None, list[Example] | None]:
+    # The Struct's docstring describes its schema; the example shows a whole body.
+    description = inspect.getdoc(schema)
+    if example is None:
+        return description, None
+    return description, [Example(summary=example["summary"], value=example[part])]
 
 
 def estimate_route(
@@ -40,14 +66,27 @@ def estimate_route(
     """
     estimator = ESTIMATORS[kind]
     compute = estimator.compute
+    example = load_example(operation_id)
+    request_doc, request_examples = _schema_doc(estimator.request_type, example, "request")
+    response_doc, response_examples = _schema_doc(estimator.response_type, example, "response")
 
     def handler(data: Any, state: State) -> Any:
         return compute(state.service.catalog, data)
 
     handler.__annotations__ = {
-        "data": JSONBody[estimator.request_type],  # type: ignore[name-defined]
+        "data": Annotated[
+            estimator.request_type,  # type: ignore[name-defined]
+            Body(
+                media_type=RequestEncodingType.JSON,
+                description=request_doc,
+                examples=request_examples,
+            ),
+        ],
         "state": State,
-        "return": estimator.response_type,
+        "return": Annotated[
+            estimator.response_type,  # type: ignore[name-defined]
+            KwargDefinition(description=response_doc, examples=response_examples),
+        ],
     }
     handler.__name__ = operation_id
     handler.__doc__ = description
