@@ -218,7 +218,7 @@ def estimate_agent(catalog: Catalog, request: AgentRequest) -> AgentEstimate:
         context,
         lambda scale: pricing.items(steps, tasks * attempts, scale),
         request.uncertainty,
-        match=priced.match,
+        priced=priced,
         warnings=_warnings(request, policy),
         red_flags=notices(
             long_prompt_flag(request.initial_prompt_tokens),

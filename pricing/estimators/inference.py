@@ -10,6 +10,7 @@ from msgspec import Meta
 
 from pricing.catalog import Catalog
 from pricing.estimators.common import PricingContext, WorkloadEstimate, to_decimal
+from pricing.estimators.usage import cache_below_minimum_notice
 from pricing.estimators.workload import (
     SECONDS_PER_MONTH,
     PricedModel,
@@ -17,6 +18,7 @@ from pricing.estimators.workload import (
     Scale,
     given_or_default,
     monthly_volume,
+    notices,
     pick_model,
     scaled_breakdown,
     workload_fields,
@@ -127,8 +129,11 @@ def estimate_inference(catalog: Catalog, request: InferenceRequest) -> Inference
         context,
         lambda scale: inference_items(priced, request.usage, volume, scale),
         request.uncertainty,
-        match=priced.match,
-        warnings=rate_limit_warnings(capacity, request.rate_limit_rpm, request.rate_limit_tpm),
+        priced=priced,
+        warnings=[
+            *notices(cache_below_minimum_notice(priced.model, request.usage)),
+            *rate_limit_warnings(capacity, request.rate_limit_rpm, request.rate_limit_tpm),
+        ],
     )
     one_request = inference_items(priced, request.usage, Decimal(1), Scale())
     return InferenceEstimate(

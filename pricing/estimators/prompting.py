@@ -124,7 +124,7 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         context,
         price_at,
         request.uncertainty,
-        match=priced.match,
+        priced=priced,
         red_flags=notices(long_prompt_flag(shape.prompt_tokens)),
     )
     uncached = totals(prompting_items(priced, shape, volume, hit_rate, None, EXPECTED))[1]

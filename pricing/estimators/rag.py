@@ -38,13 +38,13 @@ from pricing.estimators.workload import (
     workload_fields,
 )
 from pricing.results import LineItem, Notice
-from pricing.schema import RateCardSpec
+from pricing.schema import InlineRates
 from pricing.units import Dimension, to_canonical
 from pricing.usage import TokenBreakdown
 
 _Tokens = Annotated[int, Meta(ge=0, le=10**9)]
 _Positive = Annotated[int, Meta(ge=1, le=10**9)]
-_Rate = Annotated[Decimal, Meta(description="A rate in the field's unit; 0 means free.")]
+_Rate = Annotated[float, Meta(ge=0, description="A rate in the field's unit; 0 means free.")]
 
 BYTES_PER_FLOAT32 = 4
 BYTES_PER_KB = Decimal(1000)
@@ -60,7 +60,7 @@ class RerankerRates(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Inline reranker prices (instead of a table `reranker` id)."""
 
     usd_per_1k_searches: Annotated[
-        _Rate, Meta(description="USD per 1,000 searches.", examples=["2.00"])
+        _Rate, Meta(description="USD per 1,000 searches.", examples=[2.0])
     ]
     documents_per_search: Annotated[
         int, Meta(ge=1, le=10**6, description="Documents one search unit covers (default 100).")
@@ -71,17 +71,17 @@ class VectorStoreRates(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     """Inline vector-store prices (instead of a table `vector_store` id)."""
 
     storage_usd_per_gb_month: Annotated[
-        _Rate, Meta(description="USD per decimal GB-month stored.", examples=["0.33"])
+        _Rate, Meta(description="USD per decimal GB-month stored.", examples=[0.33])
     ]
     read_usd_per_1m_units: Annotated[
-        _Rate, Meta(description="USD per 1M read units.", examples=["16"])
+        _Rate, Meta(description="USD per 1M read units.", examples=[16])
     ]
     write_usd_per_1m_units: Annotated[
-        _Rate, Meta(description="USD per 1M write units.", examples=["4"])
+        _Rate, Meta(description="USD per 1M write units.", examples=[4])
     ]
     monthly_minimum_usd: Annotated[
         _Rate, Meta(description="The plan's monthly minimum bill, USD (default 0).")
-    ] = Decimal(0)
+    ] = 0.0
     min_read_units_per_query: Annotated[
         float,
         Meta(gt=0, le=10**6, description="Read units a query costs at least (default 0.25)."),
@@ -122,7 +122,7 @@ class RagRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
     ) = None
     embedding_rates: (
         Annotated[
-            RateCardSpec, Meta(description="Inline embedding rates (`input`) instead of an id.")
+            InlineRates, Meta(description="Inline embedding rates (`input`) instead of an id.")
         ]
         | None
     ) = None
@@ -330,7 +330,7 @@ def estimate_rag(catalog: Catalog, request: RagRequest) -> RagEstimate:
         context,
         lambda scale: rag_items(plan, scale),
         request.uncertainty,
-        match=plan.generator.match,
+        priced=plan.generator,
         warnings=_warnings(plan),
         red_flags=notices(
             long_prompt_flag(plan.prompt_tokens),
@@ -664,9 +664,9 @@ def _inline_reranker(rates: RerankerRates | None, today: date) -> Reranker | Non
     )
 
 
-def _inline_rate(rate: Decimal, unit: str, dimension: Dimension, path: str) -> Decimal:
+def _inline_rate(rate: float, unit: str, dimension: Dimension, path: str) -> Decimal:
     try:
-        return to_canonical(rate, unit, dimension)
+        return to_canonical(to_decimal(rate), unit, dimension)
     except ValueError as exc:
         raise InvalidInput(path, str(exc)) from None
 

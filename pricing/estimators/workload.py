@@ -29,8 +29,9 @@ from pricing.estimators.common import (
     to_decimal,
     totals,
 )
+from pricing.estimators.usage import inline_tier_notice
 from pricing.results import LineItem, Notice, Recurrence
-from pricing.schema import TOKEN_CLASSES, RateCardSpec
+from pricing.schema import TOKEN_CLASSES, InlineRates
 from pricing.usage import TokenBreakdown, choose_model, price_tokens
 
 ONE = Decimal(1)
@@ -162,6 +163,7 @@ class PricedModel(msgspec.Struct, frozen=True, kw_only=True):
     service_tier: str
     at: datetime
     card: RateCard
+    inline: bool
     error_path: str
     error_fields: Mapping[str, str] | None
 
@@ -203,7 +205,7 @@ class PricedModel(msgspec.Struct, frozen=True, kw_only=True):
 def pick_model(
     context: PricingContext,
     model_id: str | None,
-    rates: RateCardSpec | None,
+    rates: InlineRates | None,
     service_tier: str,
     *,
     model_path: str = "$.model",
@@ -234,6 +236,7 @@ def pick_model(
         service_tier=service_tier,
         at=context.at,
         card=model.rate_card(service_tier, context.at),
+        inline=inline,
         error_path=rates_path if inline else model_path,
         error_fields=_RATE_FIELDS if inline else None,
     )
@@ -339,7 +342,7 @@ def workload_fields(
     price_at: Callable[[Scale], list[LineItem]],
     uncertainty: Uncertainty | None,
     *,
-    match: ModelMatch | None,
+    priced: PricedModel,
     warnings: Iterable[Notice] = (),
     red_flags: Iterable[Notice] = (),
 ) -> dict[str, Any]:
@@ -349,8 +352,8 @@ def workload_fields(
         context: The table, time and assumptions of the estimate.
         price_at: The estimate's line items at a scale (pure).
         uncertainty: The request's multipliers, if any.
-        match: The resolved chat model.
-        warnings: Things to check.
+        priced: The chat model the workload runs on.
+        warnings: Things to check (an inline card at a non-standard tier is added here).
         red_flags: The article's red flags the inputs raise.
 
     Returns:
@@ -364,10 +367,10 @@ def workload_fields(
     spread = _range(context, uncertainty, lambda scale: totals(price_at(scale))[1], monthly)
     return {
         "pricing_version": context.table.version,
-        "model": match,
+        "model": priced.match,
         "line_items": items,
         "assumptions": context.assumptions,
-        "warnings": list(warnings),
+        "warnings": notices(inline_tier_notice(priced.inline, priced.service_tier), *warnings),
         "red_flags": list(red_flags),
         "one_time_usd": one_time,
         "monthly_usd": monthly,

@@ -92,6 +92,11 @@ def test_agent_tokens_per_attempt(client: TestClient) -> None:
             "$.changed_documents_share_per_month",
         ),
         ("rag", RAG_1 | {"chunk_overlap_tokens": 512}, "$.chunk_overlap_tokens"),
+        (
+            "rag",
+            RAG_1 | {"reranker_rates": {"usd_per_1k_searches": -2}, "rerank_candidates": 50},
+            "$.reranker_rates.usd_per_1k_searches",
+        ),
         ("rag", RAG_1 | {"chunk_overlap_tokens": 700}, "$.chunk_overlap_tokens"),
         ("agent", AGENT | {"model": "gpt-4.1-mini", "steps_per_task": 0}, "$.steps_per_task"),
         ("agent", AGENT | {"model": "gpt-4.1-mini", "max_steps": 0}, "$.max_steps"),
@@ -130,6 +135,15 @@ def test_unknown_ids_are_404_with_suggestions(
     problem = response.json()
     assert problem["errors"][0]["path"] == path
     assert problem["suggestions"]
+
+
+def test_inline_rates_at_another_tier_are_used_as_given(client: TestClient) -> None:
+    body = {k: v for k, v in INFERENCE.items() if k != "model"}
+    body |= {"rates": {"input": 0.15, "output": 0.6}, "service_tier": "batch"}
+    status, answer = post(client, "inference", body)
+    assert status == 200
+    assert answer["monthly_usd"] == 360
+    assert [w["code"] for w in answer["warnings"]] == ["inline_rates_used_as_given"]
 
 
 def test_workloads_on_the_article_table_refuse_unpriced_base_models(client: TestClient) -> None:

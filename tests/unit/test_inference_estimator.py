@@ -132,3 +132,9 @@ def test_inconsistent_usage_is_refused_even_at_zero_volume(catalog: Catalog) -> 
             requests_per_month=0,
         )
     assert caught.value.path == "$.usage.input_tokens"
+
+
+def test_cached_tokens_below_the_cache_minimum_warn(catalog: Catalog) -> None:
+    usage = {"input_tokens": 1000, "cache_read_tokens": 500, "output_tokens": 10}
+    result = estimate(catalog, model="gpt-4o-mini", usage=usage, requests_per_month=10)
+    assert [warning.code for warning in result.warnings] == ["cache_below_minimum_prefix"]

@@ -175,7 +175,7 @@ def test_red_flags(catalog: Catalog, changes: dict, flags: set) -> None:
             {
                 "vector_store": None,
                 "vector_store_rates": {
-                    "storage_usd_per_gb_month": -1,
+                    "storage_usd_per_gb_month": 1000,  # above the $100 plausible band
                     "read_usd_per_1m_units": 1,
                     "write_usd_per_1m_units": 1,
                 },
