@@ -328,7 +328,7 @@ def _first_step_in(tier: ContextTier, shape: AgentShape, steps: int) -> int | No
 def _retries(context: PricingContext, request: AgentRequest) -> tuple[Decimal, Decimal]:
     failure = to_decimal(
         given_or_default(
-            context, "failure_probability", request.failure_probability, 0.0, "no failed attempts"
+            context, "failure_probability", request.failure_probability, 0, "no failed attempts"
         )
     )
     retries = given_or_default(context, "max_retries", request.max_retries, 0, "no retries")

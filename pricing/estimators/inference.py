@@ -26,7 +26,7 @@ from pricing.estimators.workload import (
 from pricing.results import LineItem, Notice
 from pricing.usage import CONVENTION, Usage, breakdown
 
-DEFAULT_PEAK_TO_AVERAGE = 3.0
+DEFAULT_PEAK_TO_AVERAGE = 3
 _SECONDS_PER_MINUTE = 60
 
 

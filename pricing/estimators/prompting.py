@@ -112,7 +112,7 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
     policy = prompt_cache(context, priced, request.prompt_caching)
     hit_rate = to_decimal(
         given_or_default(
-            context, "cache_hit_rate", request.cache_hit_rate, 0.0, "no cache hits assumed"
+            context, "cache_hit_rate", request.cache_hit_rate, 0, "no cache hits assumed"
         )
     )
     shape = PromptShape.of(request)

@@ -384,14 +384,14 @@ def rag_plan(context: PricingContext, request: RagRequest) -> RagPlan:
         context,
         "changed_documents_share_per_month",
         request.changed_documents_share_per_month,
-        0.0,
+        0,
         "the corpus does not change",
     )
     hit_rate = given_or_default(
         context,
         "response_cache_hit_rate",
         request.response_cache_hit_rate,
-        0.0,
+        0,
         "no response cache",
     )
     reranker, candidates = _reranker(context, request)

@@ -114,7 +114,7 @@ def test_default_hit_rate_is_zero_and_echoed(catalog: Catalog) -> None:
     body = {key: value for key, value in PROMPT_1.items() if key != "cache_hit_rate"}
     result = estimate(catalog, model="gpt-4.1-mini", **body)
     assert result.monthly_usd == D("1520")
-    assert {a.name: a.value for a in result.assumptions}["cache_hit_rate"] == "0.0"
+    assert {a.name: a.value for a in result.assumptions}["cache_hit_rate"] == "0"
 
 
 @pytest.mark.parametrize(("variable", "flagged"), [(500, False), (501, True)])

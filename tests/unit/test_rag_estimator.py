@@ -216,5 +216,5 @@ def test_defaults_are_echoed(catalog: Catalog) -> None:
     assert assumed["metadata_bytes_per_record"] == "1000"
     assert assumed["history_tokens"] == "0"
     assert assumed["embedding_dimensions"] == "1536"
-    assert assumed["response_cache_hit_rate"] == "0.0"
+    assert assumed["response_cache_hit_rate"] == "0"
     assert assumed["reranker"] == "none"
