@@ -15,7 +15,7 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
-from pricing.catalog import Catalog
+from pricing.catalog import Catalog, ModelMatch
 from pricing.entries import Reranker, VectorStore
 from pricing.errors import InvalidInput
 from pricing.estimators.common import (
@@ -234,8 +234,15 @@ class RagRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
 
 
 class RagEstimate(WorkloadEstimate, kw_only=True):
-    """One-time indexing and monthly RAG spend."""
+    """One-time indexing and monthly RAG spend. `model` is the generator."""
 
+    embedding_model: Annotated[
+        ModelMatch, Meta(description="The resolved embedding model and how it matched.")
+    ]
+    vector_store: Annotated[str, Meta(description="The vector store plan priced (or `inline`).")]
+    reranker: Annotated[
+        str | None, Meta(description="The reranker priced (or `inline`); None without one.")
+    ] = None
     queries_per_month: Annotated[Decimal, Meta(description="The monthly volume priced.")]
     chunks_per_document: Annotated[int, Meta(description="n = 1 if L ≤ C, else ⌈(L − O)/(C − O)⌉.")]
     records: Annotated[int, Meta(description="Vectors stored: documents × chunks per document.")]
@@ -340,6 +347,9 @@ def estimate_rag(catalog: Catalog, request: RagRequest) -> RagEstimate:
     usage, bill = store_totals(fields["line_items"])
     return RagEstimate(
         **fields,
+        embedding_model=plan.embedder.match,
+        vector_store=plan.store.id,
+        reranker=plan.reranker.id if plan.reranker else None,
         queries_per_month=plan.queries,
         chunks_per_document=plan.chunks_per_document,
         records=plan.records,

@@ -95,8 +95,9 @@ class WorkloadRequest(ModelRequest, kw_only=True, forbid_unknown_fields=True):
         Uncertainty | None,
         Meta(
             description=(
-                "Multipliers on volume and on tokens per request; the answer then carries "
-                "`range` (low applies both low multipliers, high both high ones)."
+                "Multipliers on volume and on tokens per request (each low at most 1, each "
+                "high at least 1); the answer then carries `range`: low applies both low "
+                "multipliers, high both high ones."
             )
         ),
     ] = None

@@ -218,3 +218,10 @@ def test_defaults_are_echoed(catalog: Catalog) -> None:
     assert assumed["embedding_dimensions"] == "1536"
     assert assumed["response_cache_hit_rate"] == "0"
     assert assumed["reranker"] == "none"
+
+
+def test_every_priced_component_is_named(catalog: Catalog) -> None:
+    result = estimate(catalog, **RAG_1, reranker="rerank-v3.5", rerank_candidates=50)
+    assert result.model is not None and result.model.id == "gpt-4o-mini"
+    assert result.embedding_model.id == "text-embedding-3-small"
+    assert (result.vector_store, result.reranker) == ("pinecone-serverless-standard", "rerank-v3.5")
