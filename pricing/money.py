@@ -45,11 +45,15 @@ def round_output(amount: Decimal) -> Decimal:
     if not amount.is_finite():
         raise ValueError(f"non-finite amount {amount!r}")
 
-    rounded = amount.quantize(_OUTPUT_QUANTUM, rounding=decimal.ROUND_HALF_EVEN)
+    # Room for every integer digit plus the decimal places: quantize fails on amounts whose
+    # rounded form has more digits than the working precision (1e24 and up at 34 digits).
+    digits = max(amount.adjusted() + 1, 1) + OUTPUT_DECIMAL_PLACES
+    context = decimal.Context(prec=max(MONEY_PRECISION_DIGITS, digits))
+    rounded = amount.quantize(_OUTPUT_QUANTUM, rounding=decimal.ROUND_HALF_EVEN, context=context)
     if rounded.is_zero():
         return Decimal(0)
 
-    normalized = rounded.normalize()
+    normalized = rounded.normalize(context)
     # normalize() writes 1200 as 1.2E+3; keep integers in plain form.
     if normalized.as_tuple().exponent > 0:
         return normalized.quantize(Decimal(1))

@@ -120,10 +120,15 @@ def architecture_from(
     """
     if isinstance(requested, str):
         return table.resolve_architecture(requested, path)
-    return _inline_architecture(requested, path)
+    return inline_architecture(requested, path)
 
 
-def _inline_architecture(spec: InlineArchitecture, path: str) -> Architecture:
+def inline_architecture(spec: InlineArchitecture, path: str = "$.architecture") -> Architecture:
+    """An inline configuration as a table entry, with its parameters counted.
+
+    Raises:
+        InvalidInput: KV heads do not divide the heads, or head_dim is needed and missing.
+    """
     if spec.kv_heads > spec.attention_heads or spec.attention_heads % spec.kv_heads:
         raise InvalidInput(
             f"{path}.kv_heads",
