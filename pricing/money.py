@@ -56,5 +56,5 @@ def round_output(amount: Decimal) -> Decimal:
     normalized = rounded.normalize(context)
     # normalize() writes 1200 as 1.2E+3; keep integers in plain form.
     if normalized.as_tuple().exponent > 0:
-        return normalized.quantize(Decimal(1))
+        return normalized.quantize(Decimal(1), context=context)
     return normalized

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from litestar.testing import TestClient
 
+from tests.integration.numbers import assumed, close, num
+
 SERVING = "/v1/estimates/serving"
 D = Decimal
 
@@ -17,14 +19,6 @@ def post(client: TestClient, body: dict) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
-def num(value: object) -> Decimal:
-    return D(str(value))
-
-
-def close(actual: object, expected: Decimal, relative: str = "1e-9") -> bool:
-    return abs(num(actual) - expected) <= D(relative) * max(1, abs(expected))
-
-
 def serving(**fields: object) -> dict:
     base: dict = {
         "architecture": "llama-3.1-8b",
@@ -32,10 +26,6 @@ def serving(**fields: object) -> dict:
         "workload": {"requests_per_second": 20, "prompt_tokens": 1000, "output_tokens": 300},
     }
     return base | fields
-
-
-def assumed(body: dict, name: str) -> str:
-    return next(a["value"] for a in body["assumptions"] if a["name"] == name)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 from litestar.testing import TestClient
 
+from tests.integration.numbers import assumed, close, num
+
 TRAINING = "/v1/estimates/training"
 D = Decimal
 
@@ -20,21 +22,8 @@ def post(client: TestClient, body: dict) -> tuple[int, dict]:
     return response.status_code, response.json()
 
 
-def num(value: object) -> Decimal:
-    return D(str(value))
-
-
 def api(model: str, **fields: object) -> dict:
     return {"mode": "api", "model": model, "examples": 2000, "tokens_per_example": 800} | fields
-
-
-def close(actual: object, expected: Decimal) -> bool:
-    # Responses round to 10 decimal places; products of rounded figures differ past that.
-    return abs(num(actual) - expected) <= D("1e-9") * max(1, abs(expected))
-
-
-def assumed(body: dict, name: str) -> str:
-    return next(a["value"] for a in body["assumptions"] if a["name"] == name)
 
 
 # ----------------------------------------------------------------------------------- mode api

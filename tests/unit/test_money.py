@@ -18,6 +18,7 @@ from pricing.money import round_output
         ("0.00000000015", "0.0000000002"),
         # 1e24 and up: the rounded form has more digits than the 34-digit working precision.
         ("6e27", "6000000000000000000000000000"),
+        ("1e40", "1" + "0" * 40),
         ("123456789012345678901234567.123456789049", "123456789012345678901234567.123456789"),
     ],
 )
