@@ -509,7 +509,9 @@ def _estimate_self_hosted(
     adapters = capacity.lora_adapter_parameters(arch, rank, modules) if rank else 0
 
     recomputation = _flag(context, request.activation_recomputation)
-    memory, min_count, count = _memory(context, request, arch, gpu.memory_gb, adapters)
+    memory, min_count, count = _memory(
+        context, request, arch, gpu.memory_gb, adapters, recomputation
+    )
     efficiency = _efficiency(context, request.efficiency)
     flops = capacity.training_flops(arch.parameters, trained_tokens, request.method, recomputation)
     gpu_hours = capacity.gpu_hours_for(flops, gpu.dense_bf16_tflops, efficiency)
@@ -666,12 +668,12 @@ def _memory(
     arch: Architecture,
     memory_gb: Decimal,
     adapters: int,
+    recomputation: bool,
 ) -> tuple[TrainingMemory, int, int]:
     micro_batch = request.micro_batch_size
     if micro_batch is None:
         micro_batch = DEFAULT_MICRO_BATCH
         context.assume("micro_batch_size", micro_batch, "sequences per GPU step")
-    recomputation = bool(request.activation_recomputation)
     states = capacity.training_states(arch, request.method, adapters)
     activations = capacity.activation_bytes(
         arch, request.tokens_per_example, micro_batch, recomputation
