@@ -125,18 +125,31 @@ EXPECTED = Scale()
 
 
 def monthly_volume(
-    context: PricingContext, per_month: float | None, per_day: float | None, noun: str
+    context: PricingContext,
+    per_month: float | None,
+    per_day: float | None,
+    noun: str,
+    parent: str = "$",
 ) -> Decimal:
     """The monthly volume from ``<noun>_per_month`` or ``<noun>_per_day`` (exactly one).
+
+    Args:
+        context: Where the month's length (and a per-day conversion) is echoed.
+        per_month: The request's ``<noun>_per_month``.
+        per_day: The request's ``<noun>_per_day``.
+        noun: requests, queries, tasks ...
+        parent: JSON path of the object holding the two fields, for errors.
 
     Raises:
         InvalidInput: Both or neither were given.
     """
     month_field, day_field = f"{noun}_per_month", f"{noun}_per_day"
     if per_month is not None and per_day is not None:
-        raise InvalidInput(f"$.{day_field}", f"give either {month_field} or {day_field}, not both")
+        raise InvalidInput(
+            f"{parent}.{day_field}", f"give either {month_field} or {day_field}, not both"
+        )
     if per_month is None and per_day is None:
-        raise InvalidInput(f"$.{month_field}", f"give {month_field} or {day_field}")
+        raise InvalidInput(f"{parent}.{month_field}", f"give {month_field} or {day_field}")
 
     context.assume("hours_per_month", HOURS_PER_MONTH, "a month is 730 hours (365/12 days)")
     if per_day is None:
