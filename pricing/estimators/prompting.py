@@ -17,6 +17,7 @@ from msgspec import Meta
 
 from pricing.catalog import Catalog
 from pricing.entries import CachePolicy
+from pricing.errors import InvalidInput
 from pricing.estimators.common import (
     PricingContext,
     WorkloadEstimate,
@@ -50,15 +51,30 @@ class PromptingRequest(RequestVolume, kw_only=True, forbid_unknown_fields=True):
     system_prompt_tokens: Annotated[
         _Tokens, Meta(description="System prompt tokens (static).", examples=[1500])
     ]
-    few_shot_examples: Annotated[
-        _Tokens, Meta(description="How many few-shot examples (static).", examples=[10])
-    ] = 0
-    tokens_per_example: Annotated[
-        _Tokens, Meta(description="Tokens of one few-shot example.", examples=[150])
-    ] = 0
-    tool_schema_tokens: Annotated[
-        _Tokens, Meta(description="Tool and function schemas sent with every request (static).")
-    ] = 0
+    few_shot_examples: (
+        Annotated[
+            _Tokens,
+            Meta(description="How many few-shot examples (static; default 0).", examples=[10]),
+        ]
+        | None
+    ) = None
+    tokens_per_example: (
+        Annotated[
+            _Tokens,
+            Meta(
+                description="Tokens of one few-shot example (with few_shot_examples).",
+                examples=[150],
+            ),
+        ]
+        | None
+    ) = None
+    tool_schema_tokens: (
+        Annotated[
+            _Tokens,
+            Meta(description="Tool and function schemas sent with every request (default 0)."),
+        ]
+        | None
+    ) = None
     variable_input_tokens: Annotated[
         _Tokens,
         Meta(description="The user's message and other per-request input.", examples=[200]),
@@ -115,7 +131,7 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
             context, "cache_hit_rate", request.cache_hit_rate, 0, "no cache hits assumed"
         )
     )
-    shape = PromptShape.of(request)
+    shape = PromptShape.of(request, context)
 
     def price_at(scale: Scale) -> list[LineItem]:
         return prompting_items(priced, shape, volume, hit_rate, policy, scale)
@@ -154,13 +170,25 @@ class PromptShape(msgspec.Struct, frozen=True, kw_only=True):
         return self.static_tokens + self.variable_tokens
 
     @classmethod
-    def of(cls, request: PromptingRequest) -> PromptShape:
-        """The shape a request describes."""
-        static = (
-            request.system_prompt_tokens
-            + request.few_shot_examples * request.tokens_per_example
-            + request.tool_schema_tokens
+    def of(cls, request: PromptingRequest, context: PricingContext) -> PromptShape:
+        """The shape a request describes (defaults echoed in ``assumptions``).
+
+        Raises:
+            InvalidInput: Few-shot examples without their size, or a size without examples.
+        """
+        examples, size = request.few_shot_examples, request.tokens_per_example
+        if (examples is None) != (size is None):
+            missing = "tokens_per_example" if size is None else "few_shot_examples"
+            raise InvalidInput(
+                f"$.{missing}", "give few_shot_examples and tokens_per_example together"
+            )
+        if examples is None or size is None:
+            context.assume("few_shot_examples", 0, "no few-shot examples")
+            examples, size = 0, 0
+        tools = given_or_default(
+            context, "tool_schema_tokens", request.tool_schema_tokens, 0, "no tool schemas"
         )
+        static = request.system_prompt_tokens + examples * size + tools
         return cls(
             static_tokens=static,
             variable_tokens=request.variable_input_tokens,

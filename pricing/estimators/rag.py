@@ -405,6 +405,10 @@ def rag_plan(context: PricingContext, request: RagRequest) -> RagPlan:
         "no response cache",
     )
     reranker, candidates = _reranker(context, request)
+    if request.documents_preprocessed is None:
+        context.assume(
+            "documents_preprocessed", "not stated", "the red flag is raised only when false"
+        )
     return RagPlan(
         generator=generator,
         embedder=embedder,

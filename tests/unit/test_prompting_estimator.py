@@ -131,3 +131,29 @@ def test_long_prompt_flag_counts_static_and_variable(
 def test_cost_per_request_is_the_month_over_its_volume(catalog: Catalog) -> None:
     result = estimate(catalog, model="gpt-4.1-mini", **PROMPT_1)
     assert result.usd_per_request == D("0.00072512")
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"tokens_per_example": None}, "$.tokens_per_example"),
+        ({"few_shot_examples": None}, "$.few_shot_examples"),
+    ],
+)
+def test_few_shot_examples_need_their_size(catalog: Catalog, changes: dict, path: str) -> None:
+    body = {key: value for key, value in (PROMPT_1 | changes).items() if value is not None}
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, model="gpt-4.1-mini", **body)
+    assert caught.value.path == path
+
+
+def test_static_defaults_are_echoed(catalog: Catalog) -> None:
+    body = {
+        key: value
+        for key, value in PROMPT_1.items()
+        if key not in {"few_shot_examples", "tokens_per_example"}
+    }
+    result = estimate(catalog, model="gpt-4.1-mini", **body)
+    assumed = {a.name: a.value for a in result.assumptions}
+    assert (assumed["few_shot_examples"], assumed["tool_schema_tokens"]) == ("0", "0")
+    assert result.static_prefix_tokens == 1500
