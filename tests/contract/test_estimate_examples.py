@@ -1,6 +1,12 @@
-"""The worked examples in openapi.yaml are real answers, and every workload schema is documented."""
+"""The worked examples in openapi.yaml are real answers, and every workload schema is documented.
+
+After a deliberate change of an answer, refresh the examples' answers (then `make openapi`):
+`.venv/bin/python -m tests.contract.test_estimate_examples`.
+"""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 import yaml
@@ -41,8 +47,8 @@ def test_example_answer_is_what_the_service_answers(client: TestClient, operatio
     response = client.post(example["path"], json=example["request"])
     assert response.status_code == 200, response.text
     assert response.json() == example["response"], (
-        f"service/routes/examples/{operation_id}.json is stale: re-run its request and paste "
-        "the answer"
+        f"service/routes/examples/{operation_id}.json is stale: if the change is meant, run "
+        "`.venv/bin/python -m tests.contract.test_estimate_examples`"
     )
 
 
@@ -72,3 +78,21 @@ def test_nested_workload_schemas_describe_every_field(document: dict, name: str)
     assert [
         field for field, spec in schema["properties"].items() if not spec.get("description")
     ] == []
+
+
+def refresh() -> None:
+    """Rewrite every example's answer with what the service answers now."""
+    from pricing.loader import load_catalog
+    from service.app import create_app
+    from service.settings import Settings
+
+    app = create_app(Settings(log_level="WARNING", metrics_enabled=False), load_catalog())
+    with TestClient(app) as client:
+        for path in sorted(EXAMPLES_DIR.glob("*.json")):
+            example = json.loads(path.read_text())
+            example["response"] = client.post(example["path"], json=example["request"]).json()
+            path.write_text(json.dumps(example, indent=2, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    refresh()
