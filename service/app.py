@@ -20,6 +20,7 @@ from service import metrics
 from service.cache import EstimateCache
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
+from service.openapi_schema import DecimalAsNumberPlugin
 from service.problems import EXCEPTION_HANDLERS
 from service.routes import estimates, health, pricing
 from service.settings import Settings
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         lifespan=[_lifespan],
         state=State({"service": state}),
         request_max_body_size=settings.max_upload_bytes,
+        plugins=[DecimalAsNumberPlugin()],
     )
     if settings.metrics_enabled:
         metrics.publish_info(settings, catalog)

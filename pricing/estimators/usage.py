@@ -9,7 +9,9 @@ from typing import Annotated
 from msgspec import Meta
 
 from pricing.catalog import Catalog
+from pricing.entries import ChatModel
 from pricing.estimators.common import Estimate, ModelRequest, PricingContext
+from pricing.results import Notice
 from pricing.usage import CONVENTION, Usage, choose_model, price_usage
 
 
@@ -44,7 +46,10 @@ def estimate_usage(catalog: Catalog, request: UsageRequest) -> UsageEstimate:
         InvalidInput: Inconsistent usage, unoffered tier, or an unpriced class.
     """
     context = PricingContext.open(catalog, request.pricing_version, request.at)
-    model, match = choose_model(context.table, request.model, request.rates, request.service_tier)
+    # Any per-token model prices a usage: chat, embedding or fine-tuned.
+    model, match = choose_model(
+        context.table, request.model, request.rates, request.service_tier, kind=None
+    )
     priced = price_usage(
         model,
         request.usage,
@@ -55,6 +60,7 @@ def estimate_usage(catalog: Catalog, request: UsageRequest) -> UsageEstimate:
 
     tier = priced.context_tier
     return UsageEstimate(
+        warnings=usage_warnings(model, request),
         pricing_version=context.table.version,
         model=match,
         line_items=priced.line_items,
@@ -63,4 +69,38 @@ def estimate_usage(catalog: Catalog, request: UsageRequest) -> UsageEstimate:
         service_tier=request.service_tier,
         context_tier_above_input_tokens=tier.above_input_tokens if tier else None,
         rates_effective_from=priced.rate_card.effective_from,
+    )
+
+
+def usage_warnings(model: ChatModel, request: UsageRequest) -> list[Notice]:
+    """Things in a usage that the model's rules say cannot happen as stated."""
+    found = (
+        inline_tier_notice(request.rates is not None, request.service_tier),
+        cache_below_minimum_notice(model, request.usage),
+    )
+    return [notice for notice in found if notice is not None]
+
+
+def inline_tier_notice(inline: bool, service_tier: str) -> Notice | None:
+    """Inline rates are used as given at a non-standard tier: say so."""
+    if not inline or service_tier == "standard":
+        return None
+    return Notice(
+        code="inline_rates_used_as_given",
+        message=f"inline rates are applied as given for service tier "
+        f"{service_tier!r}; no tier discount or premium is added",
+    )
+
+
+def cache_below_minimum_notice(model: ChatModel, usage: Usage) -> Notice | None:
+    """A usage reports cached tokens on a prompt shorter than the model's cache minimum."""
+    caching = model.caching
+    cached = usage.cache_read_tokens + usage.cache_write_tokens
+    if caching is None or not cached or usage.input_tokens >= caching.min_tokens:
+        return None
+    return Notice(
+        code="cache_below_minimum_prefix",
+        message=f"the usage reports cached tokens, but {model.id!r} caches only prompts "
+        f"of at least {caching.min_tokens} tokens and this input is "
+        f"{usage.input_tokens}",
     )
