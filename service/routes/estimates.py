@@ -127,6 +127,7 @@ def estimate_route(
         status_code=200,
         responses=problem_responses(400, 404, 422),
         response_headers=[X_CACHE_HEADER],
+        opt={"estimate_kind": kind},
     )(handler)
 
 

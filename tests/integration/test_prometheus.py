@@ -30,6 +30,7 @@ from loadtests.processes import (
     stop,
     wait_until,
 )
+from service.routes.estimates import load_example
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -66,14 +67,18 @@ def get(url: str) -> tuple[int, bytes]:
 
 
 DRIVEN = 'sum(spendcast_http_requests_total{route=~"/v1/.*|unmatched"})'
-DRIVEN_COUNT = 39  # the requests drive() sends
+DRIVEN_COUNT = 42  # the requests drive() sends
+AGENT = load_example("estimateAgent")
 
 
 def drive(base_url: str) -> None:
-    """A mix of answers: computed and cached estimates, 404s, 422s, unknown paths (39)."""
+    """A mix of answers: computed and cached estimates, 404s, 422s, unknown paths (42)."""
     for index in range(30):
         body = {**GOOD, "usage": {"input_tokens": 1000 + index % 10, "output_tokens": 500}}
         assert post(base_url, "/v1/estimates/usage", body) == 200
+    for tasks in (100, 1000, 10_000):  # workload estimates feed the monthly-spend histogram
+        body = {**AGENT["request"], "tasks_per_month": tasks}
+        assert post(base_url, AGENT["path"], body) == 200
     for _ in range(3):
         assert post(base_url, "/v1/estimates/usage", {**GOOD, "model": "ft:nope"}) == 404
         bad = {**GOOD, "usage": {"input_tokens": 1, "cache_read_tokens": 5}}
@@ -193,16 +198,16 @@ def alert_expressions() -> Iterator[tuple[str, str]]:
             yield rule["alert"], rule["expr"]
 
 
-def test_every_panel_query_is_valid_and_traffic_panels_have_data(
+def test_every_panel_query_is_valid_and_traffic_and_estimate_panels_have_data(
     stack: tuple[Service, Prometheus],
 ) -> None:
     _, prometheus = stack
-    empty_traffic = []
+    empty = []
     for row, title, expr in dashboard_targets():
         result = prometheus.query(grafana_to_promql(expr))  # asserts Prometheus accepts it
-        if row == "Traffic" and not result:
-            empty_traffic.append(title)
-    assert not empty_traffic
+        if row in {"Traffic", "Estimates"} and not result:
+            empty.append(title)
+    assert not empty
 
 
 def test_cache_and_estimate_panels_see_the_driven_traffic(
@@ -213,8 +218,10 @@ def test_cache_and_estimate_panels_see_the_driven_traffic(
     lookups = prometheus.query("sum by (layer) (increase(spendcast_cache_lookups_total[1h]))")
     assert {series["metric"]["layer"] for series in lookups} == {"local", "redis"}
     estimates = prometheus.query("sum(spendcast_estimates_total)")
-    # 30 estimates answered by two workers: the scrape sums both (multiprocess mode).
-    assert float(estimates[0]["value"][1]) == 30
+    # 33 estimates answered by two workers: the scrape sums both (multiprocess mode).
+    assert float(estimates[0]["value"][1]) == 33
+    monthly = prometheus.query('sum(spendcast_estimated_monthly_usd_count{kind="agent"})')
+    assert float(monthly[0]["value"][1]) == 3
     by_class = prometheus.query("sum by (status_class) (spendcast_http_requests_total)")
     classes = {series["metric"]["status_class"] for series in by_class}
     assert {"2xx", "4xx"} <= classes
