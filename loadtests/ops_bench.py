@@ -6,8 +6,9 @@ per configuration, plus a redis-server of its own, and drives them with wrk (1 t
 connections). Each ratio's two sides run back to back, in alternating order from round to round,
 so that load from elsewhere on a shared machine hits both alike; the medians over rounds are
 reported, with every round's ratio. Beside throughput, the server's CPU time per request (its
-processes' user + system time over the requests wrk completed) is reported: it is far less
-sensitive to a busy machine than requests per second. The last line printed is one JSON object.
+processes' user + system time over the requests wrk completed) is reported: it is less
+sensitive to a busy machine than requests per second, and so is ``in_process`` (the app called as
+an ASGI app, ``loadtests.asgi_cost``). The last line printed is one JSON object.
 
 Configurations: ``default`` (metrics on, in-process cache on), ``metrics_off``, ``cache_off``
 (no cache layer at all) and ``redis`` (the usage estimate forced through Redis).
@@ -18,6 +19,7 @@ every answer is a local hit); ``unique`` makes every request new (every lookup m
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -31,6 +33,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
+from loadtests.asgi_cost import measure as measure_in_process
+from loadtests.asgi_cost import with_ratios
 from loadtests.cache_policy import SAMPLES
 from loadtests.processes import Service, redis_server, running_service
 
@@ -238,6 +242,8 @@ def main() -> None:
         per_round = list(run_rounds(services, scripts, args.rounds, args.seconds, args.connections))
 
     summary = summarize(per_round)
+    # The same costs without server, network or load generator: steadier on a busy machine.
+    summary["in_process"] = with_ratios(asyncio.run(measure_in_process(args.rounds)))
     summary.update(
         cpus=os.cpu_count(),
         workers=int(WORKERS),

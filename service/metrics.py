@@ -213,7 +213,7 @@ def _buffer_observation(
 
 def _add_observations(histogram: Any, counts: list[float]) -> None:
     # prometheus-client keeps one non-cumulative value per bucket (``_buckets``, +Inf last) and
-    # ``_sum``; adding to them equals observing each value (tests/unit/test_metrics_recorder.py).
+    # ``_sum``; adding to them equals observing each value (see test_metrics_and_settings.py).
     for bucket, count in zip(histogram._buckets, counts[:-1], strict=True):
         if count:
             bucket.inc(count)

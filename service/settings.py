@@ -11,6 +11,7 @@ from msgspec import Meta
 
 PREFIX = "SPENDCAST_"
 _CACHE_LAYERS = ("none", "local", "redis")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class SettingsError(Exception):
@@ -95,6 +96,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     def __post_init__(self) -> None:
         self.cache_overrides()
+        if self.redis_url is not None and not self.redis_url.startswith(_REDIS_SCHEMES):
+            raise ValueError(
+                f"{PREFIX}REDIS_URL must start with one of {', '.join(_REDIS_SCHEMES)}"
+            )
 
     def cache_overrides(self) -> dict[str, str]:
         """The parsed ``cache_policy``: estimator kind to cache layers.

@@ -1,4 +1,4 @@
-"""Metric labels stay bounded; settings and the multiprocess start path behave (DESIGN §6)."""
+"""Bounded metric labels, buffered metrics that add up, ops settings and the start path."""
 
 from __future__ import annotations
 
@@ -85,6 +85,12 @@ def test_cache_policy_setting_is_validated() -> None:
     for bad in ("usage=disk", "nosuchkind=local", "usage"):
         with pytest.raises(SettingsError, match="SPENDCAST_CACHE_POLICY"):
             Settings.from_env({"SPENDCAST_CACHE_POLICY": bad})
+
+
+def test_redis_url_needs_a_redis_scheme() -> None:
+    assert Settings.from_env({"SPENDCAST_REDIS_URL": "rediss://cache:6380/1"}).redis_url
+    with pytest.raises(SettingsError, match="SPENDCAST_REDIS_URL"):
+        Settings.from_env({"SPENDCAST_REDIS_URL": "http://cache:6379"})
 
 
 def test_one_worker_keeps_metrics_in_memory() -> None:
