@@ -9,7 +9,7 @@ at the write rate. A prefix below the minimum caches nothing.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Annotated, Literal
 
 import msgspec
@@ -32,6 +32,7 @@ from pricing.estimators.workload import (
     PromptCaching,
     RequestVolume,
     Scale,
+    cacheable_tokens,
     given_or_default,
     monthly_volume,
     notices,
@@ -194,22 +195,6 @@ class PromptShape(msgspec.Struct, frozen=True, kw_only=True):
             variable_tokens=request.variable_input_tokens,
             output_tokens=request.output_tokens,
         )
-
-
-def cacheable_tokens(static: Decimal, policy: CachePolicy | None) -> Decimal:
-    """Prefix tokens a cache hit covers under a policy (0 below the minimum or without one).
-
-    Automatic caching counts the prefix from the minimum in whole increments; explicit caching
-    covers the whole prefix once it reaches the minimum.
-    """
-    if policy is None or static < policy.min_tokens:
-        return Decimal(0)
-    if policy.mode == "explicit":
-        return static
-    blocks = ((static - policy.min_tokens) / policy.increment_tokens).to_integral_value(
-        rounding=ROUND_FLOOR
-    )
-    return policy.min_tokens + blocks * policy.increment_tokens
 
 
 def request_tokens(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from math import lcm
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -287,6 +289,60 @@ def prompt_cache(
     if requested is None:
         context.assume("prompt_caching", "on", "the provider caches prefixes automatically")
     return policy
+
+
+def cacheable_tokens(prefix: Decimal, policy: CachePolicy | None) -> Decimal:
+    """Tokens of a prompt prefix that a cache hit covers (0 below the minimum or without a cache).
+
+    Automatic caching counts the prefix from the minimum in whole increments (OpenAI: 1,024 +
+    k × 128); explicit caching covers the whole prefix once it reaches the minimum (DESIGN §4.6).
+    """
+    if policy is None or prefix < policy.min_tokens:
+        return Decimal(0)
+    if policy.mode == "explicit":
+        return prefix
+    blocks = ((prefix - policy.min_tokens) / policy.increment_tokens).to_integral_value(
+        rounding=ROUND_FLOOR
+    )
+    return policy.min_tokens + blocks * policy.increment_tokens
+
+
+def cacheable_sum(
+    first_prefix: Decimal, growth: Decimal, count: int, policy: CachePolicy
+) -> Decimal:
+    """Σ cacheable_tokens(first_prefix + k × growth) over k < count, in closed form.
+
+    Every prefix must be at or above the policy's minimum (the agent estimator sums only the
+    steps whose previous context reached it).
+    """
+    if count <= 0:
+        return Decimal(0)
+    if policy.mode == "explicit":
+        return count * first_prefix + growth * Decimal(count * (count - 1)) / 2
+    blocks = _floor_sum(count, first_prefix - policy.min_tokens, growth, policy.increment_tokens)
+    return count * policy.min_tokens + blocks * policy.increment_tokens
+
+
+def _floor_sum(count: int, offset: Decimal, step: Decimal, divisor: int) -> int:
+    # Σ_{k<count} ⌊(offset + k·step) / divisor⌋ for offset, step ≥ 0: the Euclid-like reduction
+    # of AtCoder Library's floor_sum, O(log) steps, on exact integers (fractions cleared).
+    offset_q, step_q = Fraction(offset), Fraction(step)
+    scale = lcm(offset_q.denominator, step_q.denominator)
+    n, m = count, divisor * scale
+    a, b = int(step_q * scale), int(offset_q * scale)
+    total = 0
+    while True:
+        if a >= m:
+            total += n * (n - 1) // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        largest = a * n + b
+        if largest < m:
+            return total
+        n, b = largest // m, largest % m
+        m, a = a, m
 
 
 def priced_line(
