@@ -27,6 +27,7 @@ from pricing.estimators.common import (
     total,
 )
 from pricing.estimators.workload import (
+    CACHE_PATH,
     EXPECTED,
     ONE,
     PricedModel,
@@ -317,6 +318,7 @@ class AgentPricing(msgspec.Struct, frozen=True, kw_only=True):
                 input_tokens=shape.step_input(first),
                 requests=attempts * scale.volume,
                 label=label,
+                cache_path=CACHE_PATH if self.policy else None,
             )
         return items
 

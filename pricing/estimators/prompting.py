@@ -26,6 +26,7 @@ from pricing.estimators.common import (
     totals,
 )
 from pricing.estimators.workload import (
+    CACHE_PATH,
     EXPECTED,
     HitRate,
     PricedModel,
@@ -234,4 +235,9 @@ def prompting_items(
     static = scale.of(shape.static_tokens)
     variable = scale.of(shape.variable_tokens)
     tokens = request_tokens(static, variable, scale.of(shape.output_tokens), hit_rate, policy)
-    return priced.price(tokens, input_tokens=static + variable, requests=volume * scale.volume)
+    return priced.price(
+        tokens,
+        input_tokens=static + variable,
+        requests=volume * scale.volume,
+        cache_path=CACHE_PATH if policy else None,
+    )

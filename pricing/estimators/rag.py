@@ -577,6 +577,7 @@ def _embedder(context: PricingContext, request: RagRequest) -> PricedModel:
         model_path="$.embedding_model",
         rates_path="$.embedding_rates",
         kind="embedding",
+        tier_assumption=None,
     )
 
 

@@ -498,7 +498,7 @@ def _inference_lines(
 def _estimate_self_hosted(
     context: PricingContext, request: SelfHostedTrainingRequest
 ) -> TrainingEstimate:
-    arch = architecture_from(context.table, request.architecture)
+    arch = architecture_from(context, request.architecture)
     gpu, selected = gpu_from(
         context, request.gpu, request.gpu_provider, request.gpu_sku, request.usd_per_gpu_hour
     )
