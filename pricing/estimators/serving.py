@@ -55,7 +55,7 @@ from pricing.estimators.hardware import (
     gpu_from,
     gpus,
 )
-from pricing.estimators.workload import Scale, monthly_range, notices, pick_model
+from pricing.estimators.workload import Scale, monthly_range, notices, pick_model, priced_line
 from pricing.results import LineItem, Notice
 from pricing.usage import TokenBreakdown
 
@@ -430,14 +430,12 @@ class _Sizing(msgspec.Struct, frozen=True, kw_only=True):
 
     def line_item(self) -> LineItem:
         """The month's GPU-hours."""
-        return LineItem(
-            name="gpu_hours",
-            quantity=self.gpus * HOURS_PER_MONTH,
-            unit="gpu_hours",
-            rate=self.usd_per_gpu_hour,
-            rate_unit="usd_per_gpu_hour",
-            cost_usd=self.usd_per_hour * HOURS_PER_MONTH,
-            recurrence="monthly",
+        return priced_line(
+            "gpu_hours",
+            self.gpus * HOURS_PER_MONTH,
+            "gpu_hours",
+            self.usd_per_gpu_hour,
+            "usd_per_gpu_hour",
         )
 
 

@@ -55,6 +55,7 @@ from pricing.estimators.workload import (
     monthly_range,
     monthly_volume,
     notices,
+    priced_line,
     scaled_breakdown,
 )
 from pricing.money import per_million
@@ -565,15 +566,7 @@ def _training_line(
 
 
 def _hosting_line(usd_per_hour: Decimal) -> LineItem:
-    return LineItem(
-        name="hosting",
-        quantity=HOURS_PER_MONTH,
-        unit="hours",
-        rate=usd_per_hour,
-        rate_unit="usd_per_hour",
-        cost_usd=HOURS_PER_MONTH * usd_per_hour,
-        recurrence="monthly",
-    )
+    return priced_line("hosting", HOURS_PER_MONTH, "hours", usd_per_hour, "usd_per_hour")
 
 
 def _retraining_lines(training_usd: Decimal, retrains_per_year: int | Decimal) -> list[LineItem]:
@@ -665,13 +658,13 @@ def _estimate_self_hosted(
 
 
 def _gpu_hours_line(gpu_hours: Decimal, usd_per_gpu_hour: Decimal) -> LineItem:
-    return LineItem(
-        name="gpu_hours",
-        quantity=gpu_hours,
-        unit="gpu_hours",
-        rate=usd_per_gpu_hour,
-        rate_unit="usd_per_gpu_hour",
-        cost_usd=gpu_hours * usd_per_gpu_hour,
+    return priced_line(
+        "gpu_hours",
+        gpu_hours,
+        "gpu_hours",
+        usd_per_gpu_hour,
+        "usd_per_gpu_hour",
+        recurrence="one_time",
     )
 
 

@@ -47,6 +47,8 @@ _UNITS_PER_RATE = {
     "usd_per_1m_write_units": 1_000_000,
     "usd_per_1k_searches": 1_000,
     "usd_per_usd": 1,
+    "usd_per_hour": 1,
+    "usd_per_gpu_hour": 1,
 }
 
 #: Billing class -> field of an inline rate card, for errors about a missing inline rate.
