@@ -14,11 +14,12 @@ from litestar.openapi.spec import Tag
 
 import service
 from pricing.catalog import Catalog
+from pricing.knowledge import shipped_library
 from pricing.loader import TABLES_DIR, load_catalog
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
 from service.problems import EXCEPTION_HANDLERS
-from service.routes import estimates, health, pricing
+from service.routes import estimates, health, pricing, reference
 from service.settings import Settings
 from service.state import ServiceState
 
@@ -27,6 +28,7 @@ _log = logging.getLogger("spendcast.app")
 TAGS = [
     Tag(name="pricing", description="Versioned pricing tables, models, GPUs and diffs."),
     Tag(name="estimates", description="Cost and capacity estimators."),
+    Tag(name="reference", description="The article's reference knowledge, versioned as data."),
 ]
 
 
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     if catalog is None:
         directory = Path(settings.tables_dir) if settings.tables_dir else TABLES_DIR
         catalog = load_catalog(directory)
+    shipped_library().check_catalog(catalog)
     for table in catalog.tables.values():
         _log.info(
             "pricing_table_loaded",
@@ -81,7 +84,12 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
 
     state = ServiceState(settings=settings, catalog=catalog)
     return Litestar(
-        route_handlers=[*health.ROUTES, *pricing.ROUTES, *estimates.ROUTES],
+        route_handlers=[
+            *health.ROUTES,
+            *pricing.ROUTES,
+            *estimates.ROUTES,
+            *reference.ROUTES,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_class=MoneyResponse,
         openapi_config=openapi_config(),
