@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -170,11 +171,17 @@ class ReferenceDocument(_Entry, kw_only=True):
         return [mode for mode in self.failure_modes if mode.approach == approach_id]
 
     def metric(self, name: str) -> EvaluationMetric | None:
-        """The metric with this id or name (case-insensitive), or None."""
-        key = name.strip().lower()
+        """The metric with this id or name (case, spaces and dashes ignored), or None."""
+        key = _metric_key(name)
         return next(
-            (m for m in self.evaluation_metrics if key in {m.id.lower(), m.name.lower()}), None
+            (m for m in self.evaluation_metrics if key in {_metric_key(m.id), _metric_key(m.name)}),
+            None,
         )
+
+
+def _metric_key(name: str) -> str:
+    # "Human eval", "human-eval" and "human_eval" name the same metric.
+    return re.sub(r"[\s_-]+", "_", name.strip().lower())
 
 
 def load_reference(path: Path) -> ReferenceDocument:

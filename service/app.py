@@ -19,7 +19,7 @@ from pricing.loader import TABLES_DIR, load_catalog
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
 from service.problems import EXCEPTION_HANDLERS
-from service.routes import estimates, health, pricing, reference
+from service.routes import estimates, health, pricing, recommendations, reference
 from service.settings import Settings
 from service.state import ServiceState
 
@@ -29,6 +29,7 @@ TAGS = [
     Tag(name="pricing", description="Versioned pricing tables, models, GPUs and diffs."),
     Tag(name="estimates", description="Cost and capacity estimators."),
     Tag(name="reference", description="The article's reference knowledge, versioned as data."),
+    Tag(name="recommendations", description="The article's decision flowchart."),
 ]
 
 
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             *pricing.ROUTES,
             *estimates.ROUTES,
             *reference.ROUTES,
+            *recommendations.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_class=MoneyResponse,
