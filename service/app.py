@@ -19,7 +19,7 @@ from pricing.loader import TABLES_DIR, load_catalog
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
 from service.problems import EXCEPTION_HANDLERS
-from service.routes import estimates, health, pricing, recommendations, reference
+from service.routes import datasets, estimates, health, pricing, recommendations, reference
 from service.settings import Settings
 from service.state import ServiceState
 
@@ -30,6 +30,7 @@ TAGS = [
     Tag(name="estimates", description="Cost and capacity estimators."),
     Tag(name="reference", description="The article's reference knowledge, versioned as data."),
     Tag(name="recommendations", description="The article's decision flowchart."),
+    Tag(name="datasets", description="Readiness checks of training data and RAG chunks."),
 ]
 
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             *estimates.ROUTES,
             *reference.ROUTES,
             *recommendations.ROUTES,
+            *datasets.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_class=MoneyResponse,
