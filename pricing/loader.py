@@ -45,7 +45,7 @@ from pricing.schema import (
     TokenRateFields,
     VectorStoreSpec,
 )
-from pricing.units import Dimension, to_canonical
+from pricing.units import Dimension, check_unit, to_canonical
 
 #: Where the tables shipped with the package live.
 TABLES_DIR = Path(__file__).parent / "tables"
@@ -147,7 +147,8 @@ def _normalize(spec: TableSpec, file_name: str, content_hash: str) -> PricingTab
     models = [_chat_model(m, f"models[{i}]", providers) for i, m in enumerate(spec.models)]
     _check_unique(((m.id, m.aliases) for m in models), "models")
     models = _derive_service_tiers(models, spec.providers)
-    model_by_id = {m.id: m for m in models}
+    # Fine-tunes inherit context window and caching from their base, named by id or alias.
+    model_by_name = {name.lower(): m for m in models for name in (m.id, *m.aliases)}
 
     return PricingTable(
         version=spec.table.version,
@@ -159,7 +160,7 @@ def _normalize(spec: TableSpec, file_name: str, content_hash: str) -> PricingTab
         file_name=file_name,
         providers={p.id: p.name for p in spec.providers},
         models=tuple(models),
-        fine_tunes=_fine_tunes(spec.fine_tunes, providers, model_by_id),
+        fine_tunes=_fine_tunes(spec.fine_tunes, providers, model_by_name),
         rerankers=_rerankers(spec.rerankers, providers),
         vector_stores=_vector_stores(spec.vector_stores, providers),
         gpus=_gpus(spec.gpus),
@@ -228,9 +229,14 @@ def rate_card_from_spec(spec: RateCardSpec, path: str, service_tier: str = "stan
     Raises:
         ValueError: Through ``_Problem``: a unit, magnitude or blended-price fault.
     """
+    try:
+        check_unit(spec.unit, Dimension.TOKENS)
+    except ValueError as exc:
+        raise _Problem(f"{path}.unit", str(exc)) from None
     if spec.blended is not None:
         if spec.input is not None or spec.output is not None:
             raise _Problem(f"{path}.blended", "give either blended or input/output, not both")
+        _canonical(spec.blended, spec.unit, Dimension.TOKENS, path, "blended")
         spec = msgspec.structs.replace(spec, input=spec.blended, output=spec.blended, blended=None)
 
     rates = _token_rates(spec, spec.unit, path)
@@ -395,7 +401,7 @@ def _fine_tunes(
                 path, f"duplicate fine-tuning entry for {spec.base!r} at {spec.provider}"
             )
         seen.add(key)
-        result.append(_fine_tune(spec, path, models.get(spec.base)))
+        result.append(_fine_tune(spec, path, models.get(spec.base.lower())))
     return tuple(result)
 
 

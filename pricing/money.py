@@ -14,7 +14,12 @@ OUTPUT_DECIMAL_PLACES = 10
 _OUTPUT_QUANTUM = Decimal(1).scaleb(-OUTPUT_DECIMAL_PLACES)
 _ONE_MILLION = Decimal(1_000_000)
 
+# Every new decimal context (each thread and asyncio task gets its own) starts from the default.
+decimal.DefaultContext.prec = MONEY_PRECISION_DIGITS
 decimal.getcontext().prec = MONEY_PRECISION_DIGITS
+
+# Rounding must never fail for lack of digits, however large the amount.
+_OUTPUT_CONTEXT = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
 
 
 def per_million(tokens: Decimal | int, usd_per_1m: Decimal) -> Decimal:
@@ -45,12 +50,17 @@ def round_output(amount: Decimal) -> Decimal:
     if not amount.is_finite():
         raise ValueError(f"non-finite amount {amount!r}")
 
-    rounded = amount.quantize(_OUTPUT_QUANTUM, rounding=decimal.ROUND_HALF_EVEN)
+    rounded = amount.quantize(_OUTPUT_QUANTUM, context=_OUTPUT_CONTEXT)
     if rounded.is_zero():
         return Decimal(0)
 
-    normalized = rounded.normalize()
+    normalized = rounded.normalize(_OUTPUT_CONTEXT)
     # normalize() writes 1200 as 1.2E+3; keep integers in plain form.
-    if normalized.as_tuple().exponent > 0:
-        return normalized.quantize(Decimal(1))
+    if normalized.as_tuple().exponent > 0:  # type: ignore[operator]
+        return normalized.quantize(Decimal(1), context=_OUTPUT_CONTEXT)
     return normalized
+
+
+def plain_number(amount: Decimal) -> str:
+    """An output-rounded amount written without exponent (``5E-8`` becomes ``0.00000005``)."""
+    return format(round_output(amount), "f")

@@ -18,6 +18,7 @@ from pricing.knowledge import shipped_library
 from pricing.loader import TABLES_DIR, load_catalog
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
+from service.openapi_schema import DecimalAsNumberPlugin
 from service.problems import EXCEPTION_HANDLERS
 from service.routes import datasets, estimates, health, pricing, recommendations, reference
 from service.settings import Settings
@@ -100,4 +101,5 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         lifespan=[_lifespan],
         state=State({"service": state}),
         request_max_body_size=settings.max_upload_bytes,
+        plugins=[DecimalAsNumberPlugin()],
     )

@@ -78,13 +78,25 @@ def _json_path(key: str | None) -> str:
     return f"$.{key}" if not key.startswith("$") else key
 
 
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `(?P<field>[^`]+)`")
+
+
+def field_problem(key: str | None, message: str) -> FieldProblem:
+    """A field error whose path names the field itself, also for unknown and missing fields."""
+    path = _json_path(key)
+    named = _NAMED_FIELD.search(message)
+    if named is not None:
+        path = f"{path}.{named.group('field')}"
+    return FieldProblem(path=path, message=message)
+
+
 def _on_validation(_: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
-    errors = [
-        FieldProblem(path=_json_path(item.get("key")), message=str(item.get("message")))
-        for item in extra
-        if isinstance(item, dict)
-    ]
+    items = [item for item in extra if isinstance(item, dict)]
+    # Litestar reports a missing body as a KeyError on its "data" argument.
+    if any(item.get("message") == "'data'" for item in items):
+        return problem_response(400, "the request body is empty: send a JSON object")
+    errors = [field_problem(item.get("key"), str(item.get("message"))) for item in items]
     if not errors:
         # A body that is not JSON at all, or not an object: nothing to point at.
         return problem_response(400, _clean(exc.detail))
@@ -109,7 +121,15 @@ def _on_http(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         _log.error("http_error", extra={"status": status})
-    return problem_response(status, str(exc.detail))
+    response = problem_response(status, str(exc.detail))
+    # 405 must say which methods are allowed (RFC 9110); keep any header the error carries.
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _on_too_deep(_: Request, exc: RecursionError) -> Response:
+    return problem_response(400, "the request body is nested too deeply to read")
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -124,6 +144,7 @@ EXCEPTION_HANDLERS = {
     InvalidInput: _on_invalid_input,
     NotFound: _on_not_found,
     HTTPException: _on_http,
+    RecursionError: _on_too_deep,
     Exception: _on_unexpected,
 }
 
