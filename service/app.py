@@ -20,7 +20,15 @@ from service.encoding import MoneyResponse
 from service.logs import configure_logging
 from service.openapi_schema import DecimalAsNumberPlugin
 from service.problems import EXCEPTION_HANDLERS
-from service.routes import datasets, estimates, health, pricing, recommendations, reference
+from service.routes import (
+    batch,
+    datasets,
+    estimates,
+    health,
+    pricing,
+    recommendations,
+    reference,
+)
 from service.settings import Settings
 from service.state import ServiceState
 
@@ -94,6 +102,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             *reference.ROUTES,
             *recommendations.ROUTES,
             *datasets.ROUTES,
+            *batch.ROUTES,
         ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_class=MoneyResponse,
