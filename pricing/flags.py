@@ -8,9 +8,10 @@ from pricing.knowledge import ReferenceDocument
 from pricing.results import Assumption, Notice
 
 FEW_EXAMPLES = "fine_tuning_under_1000_examples"
-NOT_PREPROCESSED = "rag_without_preprocessing"
+NOT_PREPROCESSED = "rag_documents_not_preprocessed"
 LONG_PROMPT = "prompt_beyond_2000_tokens"
-NO_ERROR_RECOVERY = "agents_without_error_recovery"
+NO_STEP_LIMIT = "agent_without_step_limit"
+NO_RETRY_POLICY = "agent_without_retry_policy"
 NO_HELD_OUT = "missing_held_out_test_set"
 NO_AUTOMATED_EVALUATION = "no_automated_evaluation"
 
@@ -19,7 +20,8 @@ CODES = (
     FEW_EXAMPLES,
     NOT_PREPROCESSED,
     LONG_PROMPT,
-    NO_ERROR_RECOVERY,
+    NO_STEP_LIMIT,
+    NO_RETRY_POLICY,
     NO_HELD_OUT,
     NO_AUTOMATED_EVALUATION,
 )
@@ -63,11 +65,19 @@ def not_preprocessed() -> Notice:
     )
 
 
-def no_error_recovery() -> Notice:
-    """Agents without a step limit or without a retry policy."""
+def no_step_limit() -> Notice:
+    """Agents without a limit on their steps (one form of no error recovery)."""
     return Notice(
-        code=NO_ERROR_RECOVERY,
-        message="agents without error recovery: set a step limit and a retry policy",
+        code=NO_STEP_LIMIT,
+        message="agents without a step limit can loop without end: set max_steps",
+    )
+
+
+def no_retry_policy() -> Notice:
+    """Agents without a retry policy (the other form of no error recovery)."""
+    return Notice(
+        code=NO_RETRY_POLICY,
+        message="agents without a retry policy fail on the first error: set one",
     )
 
 

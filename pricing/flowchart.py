@@ -74,9 +74,13 @@ class RecommendationRequest(FlowchartInputs, kw_only=True, forbid_unknown_fields
         bool | None,
         Meta(description="RAG: were the documents cleaned and chunked? false is a red flag."),
     ] = None
-    error_recovery: Annotated[
+    agent_step_limit: Annotated[
         bool | None,
-        Meta(description="Agents: is there a step limit and a retry policy? false: red flag."),
+        Meta(description="Agents: is the number of steps limited? false is a red flag."),
+    ] = None
+    agent_retry_policy: Annotated[
+        bool | None,
+        Meta(description="Agents: is there a retry policy? false is a red flag."),
     ] = None
     held_out_test_set: Annotated[
         bool | None, Meta(description="Is a held-out test set kept? false is a red flag.")
@@ -268,8 +272,10 @@ def plan_flags(
         found.append(flags.long_prompt(request.prompt_tokens))
     if approach == "rag" and request.documents_preprocessed is False:
         found.append(flags.not_preprocessed())
-    if approach == "agents" and request.error_recovery is False:
-        found.append(flags.no_error_recovery())
+    if approach == "agents" and request.agent_step_limit is False:
+        found.append(flags.no_step_limit())
+    if approach == "agents" and request.agent_retry_policy is False:
+        found.append(flags.no_retry_policy())
     if request.held_out_test_set is False:
         found.append(flags.no_held_out())
 

@@ -132,6 +132,14 @@ class RedFlagDefinition(_Entry, kw_only=True):
     threshold: Annotated[
         int | None, Meta(description="The number in the flag (examples or tokens), if any.")
     ] = None
+    raised_as: Annotated[
+        list[str],
+        Meta(description="The codes responses use for its specific forms; empty: `code` itself."),
+    ] = []
+
+    def response_codes(self) -> list[str]:
+        """The codes a response may carry for this flag."""
+        return self.raised_as or [self.code]
 
 
 class ReferenceInfo(_Entry, kw_only=True):
@@ -210,7 +218,7 @@ def _first_problem(document: ReferenceDocument, file_stem: str) -> tuple[str, st
         ),
         _unique("evaluation_metrics", [m.id for m in document.evaluation_metrics]),
         _unique("failure_modes", [m.code for m in document.failure_modes]),
-        _unique("red_flags", [f.code for f in document.red_flags]),
+        _unique_flags(document.red_flags),
         _bands(document.approaches),
     )
     return next((problem for problem in checks if problem is not None), None)
@@ -222,6 +230,16 @@ def _unique(section: str, keys: list[str]) -> tuple[str, str] | None:
         if key in seen:
             return f"{section}[{index}]", f"duplicate {key!r}"
         seen.add(key)
+    return None
+
+
+def _unique_flags(red_flags: list[RedFlagDefinition]) -> tuple[str, str] | None:
+    seen: set[str] = set()
+    for index, flag in enumerate(red_flags):
+        codes = {flag.code, *flag.raised_as}
+        if codes & seen:
+            return f"red_flags[{index}]", f"duplicate code {sorted(codes & seen)[0]!r}"
+        seen |= codes
     return None
 
 

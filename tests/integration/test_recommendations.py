@@ -55,7 +55,7 @@ def test_path_carries_the_values(client: TestClient) -> None:
             "needs_persistent_change": False,
             "labeled_example_count": 250,
             "needs_multistep_reasoning": True,
-            "error_recovery": False,
+            "agent_step_limit": False,
         },
     ).json()
     assert answer["approach"] == "agents"
@@ -65,7 +65,7 @@ def test_path_carries_the_values(client: TestClient) -> None:
         ("labeled_example_count", 250, False),
         ("needs_multistep_reasoning", True, True),
     ]
-    assert [f["code"] for f in answer["red_flags"]] == ["agents_without_error_recovery"]
+    assert [f["code"] for f in answer["red_flags"]] == ["agent_without_step_limit"]
 
 
 def test_missing_answer_on_the_path_is_422(client: TestClient) -> None:

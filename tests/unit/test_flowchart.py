@@ -118,13 +118,28 @@ def test_red_flags_the_inputs_raise() -> None:
         "labeled_example_count": 0,
         "needs_multistep_reasoning": True,
     }
-    assert codes(**agents, error_recovery=False, prompt_tokens=2001, held_out_test_set=False) == [
+    raised = codes(
+        **agents,
+        agent_step_limit=False,
+        agent_retry_policy=False,
+        prompt_tokens=2001,
+        held_out_test_set=False,
+    )
+    assert raised == [
         flags.LONG_PROMPT,
-        flags.NO_ERROR_RECOVERY,
+        flags.NO_STEP_LIMIT,
+        flags.NO_RETRY_POLICY,
         flags.NO_HELD_OUT,
     ]
     # 2,000 tokens is not beyond 2,000; recovery present; test set kept: nothing to flag.
-    assert codes(**agents, error_recovery=True, prompt_tokens=2000, held_out_test_set=True) == []
+    calm = codes(
+        **agents,
+        agent_step_limit=True,
+        agent_retry_policy=True,
+        prompt_tokens=2000,
+        held_out_test_set=True,
+    )
+    assert calm == []
 
 
 def test_preprocessing_flag_only_for_rag() -> None:
@@ -157,4 +172,4 @@ def test_unknown_metric_is_taken_as_automated_and_said() -> None:
 
 
 def test_every_flag_code_is_in_the_reference() -> None:
-    assert set(flags.CODES) == {flag.code for flag in REFERENCE.red_flags}
+    assert set(flags.CODES) == {c for flag in REFERENCE.red_flags for c in flag.response_codes()}
