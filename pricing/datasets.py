@@ -290,7 +290,7 @@ class DatasetValidator:
         if self.requirement.counted_per == "class":
             short = sum(1 for c in self.classes.values() if c.training < minimum)
             if len(self.classes) < 2:
-                problems.append(self._whole("single_class", f"classes found: {len(self.classes)}"))
+                problems.append(self._whole("single_class", f"{len(self.classes)} found"))
             if short or not self.classes:
                 problems.append(
                     self._whole(
