@@ -16,7 +16,9 @@ import msgspec
 from msgspec import Meta
 
 from pricing import flags
+from pricing.catalog import Catalog
 from pricing.checks import MAX_LISTED, Capped, RunningStats, Stats
+from pricing.estimators.training import ApiTrainingRequest, TrainingEstimate, estimate_training
 from pricing.framing import MAX_EXAMPLE_BYTES, Record
 from pricing.knowledge import DatasetRequirement, TaskType
 from pricing.results import Assumption, Notice
@@ -124,6 +126,13 @@ class DatasetReport(msgspec.Struct, kw_only=True):
     red_flags: Annotated[list[Notice], Meta(description="The article's red flags raised.")] = []
     assumptions: Annotated[list[Assumption], Meta(description="Defaults applied.")] = []
     reference_version: Annotated[str, Meta(description="Reference of the requirements.")]
+    training_estimate: Annotated[
+        TrainingEstimate | None,
+        Meta(
+            description="When a model is named: fine-tuning it on the training examples "
+            "(mode api), as POST /v1/estimates/training answers."
+        ),
+    ] = None
 
 
 class _Class:
@@ -172,6 +181,7 @@ class DatasetValidator:
         self.duplicates = Capped()
         self.classes: dict[bytes, _Class] = {}
         self.tokens = RunningStats()
+        self.training_tokens = 0
 
     def add(self, record: Record) -> None:
         """Check one example: its position and bytes (None when over the size cap)."""
@@ -233,6 +243,8 @@ class DatasetValidator:
 
         tokens = self.counter.count("\n".join(_strings(example)))
         self.tokens.add(tokens)
+        if not held_out:
+            self.training_tokens += tokens
         if tokens >= MAX_EXAMPLE_TOKENS:
             self._flag("too_long", line)
 
@@ -333,6 +345,49 @@ class DatasetValidator:
             below_minimum=sum(1 for c in self.classes.values() if c.training < minimum),
             smallest=smallest,
         )
+
+
+def attach_training_estimate(
+    report: DatasetReport,
+    validator: DatasetValidator,
+    catalog: Catalog,
+    pricing_version: str,
+    model: str,
+) -> None:
+    """Add the cost of fine-tuning ``model`` on the dataset's training examples to the report.
+
+    The training estimator takes a whole number of tokens per example: the mean over the
+    training examples, rounded up, which bills at most one token per example more than the
+    exact total (both are stated in ``assumptions``).
+
+    Raises:
+        NotFound: The model has no fine-tuning entry in the table.
+    """
+    examples = validator.training
+    if examples == 0:
+        report.assumptions.append(
+            Assumption(name="training_estimate", value="none", note="no valid training example")
+        )
+        return
+
+    tokens_per_example = max(1, -(-validator.training_tokens // examples))
+    request = ApiTrainingRequest(
+        model=model,
+        examples=examples,
+        tokens_per_example=tokens_per_example,
+        pricing_version=pricing_version,
+    )
+    report.training_estimate = estimate_training(catalog, request)
+    report.assumptions.append(
+        Assumption(
+            name="tokens_per_example",
+            value=str(tokens_per_example),
+            note=(
+                f"⌈{validator.training_tokens} training tokens / {examples} examples⌉; tokens "
+                "of the examples' text only (the provider adds a few per chat message)"
+            ),
+        )
+    )
 
 
 _MESSAGES: dict[ProblemCode, str] = {

@@ -14,7 +14,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import JSONBody, QueryParameter
 
 from pricing.chunks import ChunkReport, ChunkValidationRequest, validate_chunks
-from pricing.datasets import DatasetReport, DatasetValidator
+from pricing.datasets import DatasetReport, DatasetValidator, attach_training_estimate
 from pricing.framing import MAX_EXAMPLE_BYTES, ArrayFramer, LineFramer
 from pricing.knowledge import TaskType, shipped_library
 from pricing.results import Assumption
@@ -100,7 +100,10 @@ async def validate_dataset(
     model: Annotated[
         str | None,
         QueryParameter(
-            description="Base model to fine-tune; picks the tokenizer (default o200k_base).",
+            description=(
+                "Base model to fine-tune: picks the tokenizer (default o200k_base) and adds "
+                "the training estimate for this dataset."
+            ),
             min_length=1,
             max_length=200,
         ),
@@ -139,6 +142,9 @@ async def validate_dataset(
     await _read(request, state.service.settings.max_upload_bytes, framer, validator)
 
     report = validator.report(framer.blank_lines, reference.version)
+    if model is not None:
+        catalog = state.service.catalog
+        attach_training_estimate(report, validator, catalog, table.version, model)
     if not known:
         report.assumptions.append(
             Assumption(name="tokenizer", value=encoding, note=f"no known encoding for {base}")

@@ -69,7 +69,11 @@ def test_model_picks_its_tokenizer(client: TestClient) -> None:
         headers=NDJSON,
     )
     assert response.status_code == 200, response.text
-    assert response.json()["tokenizer"] == "cl100k_base"
+    report = response.json()
+    assert report["tokenizer"] == "cl100k_base"
+    # One example: min(25, ⌊100/1⌋) = 25 epochs; 25 examples at $0.80 per 1k = $0.02.
+    assert report["training_estimate"]["epochs"] == 25
+    assert report["training_estimate"]["one_time_usd"] == 0.02
 
 
 def test_unknown_model_is_404(client: TestClient) -> None:

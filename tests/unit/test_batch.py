@@ -96,3 +96,17 @@ def test_over_the_limit(catalog: Catalog) -> None:
     with pytest.raises(InvalidInput) as caught:
         run(catalog, *[(str(n), "usage", usage(1)) for n in range(3)], limit=2)
     assert caught.value.path == "$.items"
+
+
+def test_any_kind(catalog: Catalog) -> None:
+    # spend-models §5.4 FT-1: 2,000 × 800 tokens × 3 epochs on gpt-4.1-mini ($5 per 1M) = $24.
+    training = {
+        "mode": "api",
+        "model": "gpt-4.1-mini",
+        "examples": 2000,
+        "tokens_per_example": 800,
+        "pricing_version": "2026-12-01",
+    }
+    result = run(catalog, ("ft", "training", training), ("chat", "usage", usage(3200, 150)))
+    assert [type(item) for item in result.items] == [ANSWERS["training"], ANSWERS["usage"]]
+    assert result.items[0].estimate.one_time_usd == Decimal(24)  # type: ignore[union-attr]

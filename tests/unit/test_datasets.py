@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from decimal import Decimal
 
 from pricing import flags
-from pricing.datasets import DatasetReport, DatasetValidator
+from pricing.catalog import Catalog
+from pricing.datasets import DatasetReport, DatasetValidator, attach_training_estimate
 from pricing.framing import LineFramer
 from pricing.knowledge import shipped_library
 from pricing.tokens import counter
@@ -165,3 +167,44 @@ def test_memory_does_not_grow_with_line_length() -> None:
     report = validator.report(0, REFERENCE.version)
     assert problems(report)["oversized_example"] == (1, [1])
     assert report.valid_examples == 1
+
+
+def test_training_estimate_per_trained_token(catalog: Catalog) -> None:
+    # spend-models §5.4 FT-1: 2,000 examples × 800 tokens × 3 epochs = 4,800,000 trained tokens
+    # on gpt-4.1-mini at $5 per 1M = $24.00. Each example here is exactly 800 tokens:
+    # "NNNN" (2 tokens) + "\n" + 797 × " a" (checked in the assertion on the total).
+    lines = [row(question=f"{n:04d}", answer=" a" * 797) for n in range(2000)]
+    lines.append(row(question="held", answer="out", split="test"))
+    validator, report = check_with(catalog, "qa", lines, "gpt-4.1-mini", "2026-12-01")
+    assert validator.training_tokens == 1_600_000
+    estimate = report.training_estimate
+    assert estimate is not None
+    assert (estimate.examples, estimate.epochs, estimate.trained_tokens) == (2000, 3, 4_800_000)
+    assert estimate.one_time_usd == Decimal("24.00")
+    assert ("tokens_per_example", "800") in [(a.name, a.value) for a in report.assumptions]
+
+
+def test_training_estimate_per_example_on_the_articles_table(catalog: Catalog) -> None:
+    # The article's table: gpt-3.5-turbo $0.80 per 1k examples; 2,000 × 3 epochs = $4.80.
+    lines = [row(question=f"q{n}", answer="a") for n in range(2000)]
+    _, report = check_with(catalog, "qa", lines, "gpt-3.5-turbo", "2026-03-30")
+    assert report.training_estimate is not None
+    assert report.training_estimate.one_time_usd == Decimal("4.80")
+
+
+def test_no_training_examples_no_estimate(catalog: Catalog) -> None:
+    _, report = check_with(catalog, "qa", ["{"], "gpt-4.1-mini", "2026-12-01")
+    assert report.training_estimate is None
+    assert report.assumptions[-1].name == "training_estimate"
+
+
+def check_with(
+    catalog: Catalog, task_type: str, lines: list[str], model: str, version: str
+) -> tuple[DatasetValidator, DatasetReport]:
+    validator = DatasetValidator(REFERENCE.requirement(task_type), counter(), "jsonl")  # type: ignore[arg-type]
+    framer = LineFramer()
+    for record in [*framer.feed("\n".join(lines).encode()), *framer.close()]:
+        validator.add(record)
+    report = validator.report(0, REFERENCE.version)
+    attach_training_estimate(report, validator, catalog, version, model)
+    return validator, report
