@@ -149,15 +149,19 @@ def _digest(value: Any) -> bytes:
 
 
 def _strings(value: Any) -> Iterator[str]:
-    """Every string value inside a JSON value, depth first (keys left out)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+    """Every string value inside a JSON value, in document order (keys left out).
+
+    Iterative, so a deeply nested example cannot exhaust the interpreter's stack.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            pending.extend(reversed(item))
 
 
 def _text(value: Any) -> bool:
@@ -192,7 +196,7 @@ class DatasetValidator:
             return
         try:
             example = _DECODER.decode(raw)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):  # not JSON, or nested beyond reading
             self._flag("malformed_json", line)
             return
         if not isinstance(example, dict):

@@ -126,6 +126,15 @@ def test_wrong_values_and_splits() -> None:
     assert got["malformed_json"] == (1, [5])
 
 
+def test_deeply_nested_line_is_malformed_not_fatal() -> None:
+    deep = '{"prompt": ' + "[" * 5000 + "]" * 5000 + ', "completion": "c"}'
+    nested = json.dumps({"prompt": "p", "completion": "c", "meta": [[["x", {"y": ["z"]}]]]})
+    report = check("generation", [deep, nested])
+    assert problems(report)["malformed_json"] == (1, [1])
+    # The string values in document order, joined with newlines:
+    assert report.tokens.total == counter().count("p\nc\nx\nz")
+
+
 def test_same_example_in_train_and_test_is_a_duplicate() -> None:
     lines = [row(prompt="p", completion="c"), row(completion="c", prompt="p", split="test")]
     assert problems(check("generation", lines))["duplicate_examples"] == (1, [2])
