@@ -10,6 +10,7 @@ the fine-tuned small one (DESIGN §4.8, spend-models §5.4).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_CEILING, Decimal
 from typing import Annotated, Literal, TypeVar
 
@@ -17,7 +18,7 @@ import msgspec
 from msgspec import Meta
 
 from pricing.catalog import Catalog, ModelMatch
-from pricing.errors import InvalidInput
+from pricing.errors import InvalidInput, NotFound
 from pricing.estimators.agent import AgentRequest, estimate_agent
 from pricing.estimators.common import (
     HOURS_PER_MONTH,
@@ -54,6 +55,7 @@ from pricing.knowledge import (
     TaskType,
     shipped_library,
 )
+from pricing.problems import nest
 from pricing.results import Assumption, LineItem, Notice
 from pricing.usage import Usage, price_usage
 
@@ -243,16 +245,22 @@ def estimate_comparison(catalog: Catalog, request: CompareRequest) -> Comparison
     context = PricingContext.open(catalog, request.pricing_version, request.at)
     reference = shipped_library().for_table(context.table)
     plan = _Plan(request, context)
+    # Resolved here so that an unknown id names the field of this request.
+    context.table.resolve_model(plan.large, "$.large_model", kind="chat")
+    context.table.resolve_fine_tune(plan.small, "$.small_model")
 
-    recommendation = recommend(_recommendation_request(request), reference)
-    training = estimate_training(catalog, _validated(plan.training(), "fine_tuning"))
+    try:
+        recommendation = recommend(_recommendation_request(request), reference)
+    except InvalidInput as error:
+        raise InvalidInput(nest("$.flowchart", error.path), error.reason) from None
+    training = _priced("fine_tuning", estimate_training, catalog, plan.training())
     priced: dict[ApproachId, WorkloadEstimate] = {
         "fine_tuning": training,
-        "rag": estimate_rag(catalog, _validated(plan.rag(), "rag")),
-        "prompt_engineering": estimate_prompting(
-            catalog, _validated(plan.prompting(), "prompt_engineering")
+        "rag": _priced("rag", estimate_rag, catalog, plan.rag()),
+        "prompt_engineering": _priced(
+            "prompt_engineering", estimate_prompting, catalog, plan.prompting()
         ),
-        "agents": estimate_agent(catalog, _validated(plan.agent(), "agents")),
+        "agents": _priced("agents", estimate_agent, catalog, plan.agent()),
     }
     approaches = [_approach(reference.approach(a), priced[a], reference) for a in priced]
     return ComparisonEstimate(
@@ -409,16 +417,31 @@ class _Plan:
 
 
 R = TypeVar("R")
+E = TypeVar("E")
 
 
-def _validated(request: R, approach: str) -> R:
-    """The sub-request checked against its own schema (Python construction checks nothing)."""
+def _priced(
+    approach: ApproachId, estimate: Callable[[Catalog, R], E], catalog: Catalog, request: R
+) -> E:
+    """One approach's estimate; a refusal names the approach (its fields are not this request's).
+
+    The sub-request is checked against its own schema first: building a Struct in Python
+    checks no constraint.
+
+    Raises:
+        InvalidInput: The estimator refuses the workload; the path is the whole request.
+        NotFound: A default component (embedding model, vector store) is not in the table.
+    """
     try:
-        return msgspec.convert(msgspec.to_builtins(request), type(request))
-    except msgspec.ValidationError as exc:
-        raise InvalidInput(
-            "$", f"the {approach} estimate cannot take this workload: {exc}"
-        ) from None
+        checked = msgspec.convert(msgspec.to_builtins(request), type(request))
+        return estimate(catalog, checked)
+    except msgspec.ValidationError as error:
+        reason = f"the {approach} estimate cannot take this workload: {error}"
+        raise InvalidInput("$", reason) from None
+    except InvalidInput as error:
+        raise InvalidInput("$", f"the {approach} estimate: {error.path}: {error.reason}") from None
+    except NotFound as error:
+        raise NotFound(error.kind, error.requested, error.suggestions, "$") from None
 
 
 def _recommendation_request(request: CompareRequest) -> RecommendationRequest:

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from pricing.catalog import Catalog
-from pricing.errors import InvalidInput
+from pricing.errors import InvalidInput, NotFound
 from pricing.estimators.compare import CompareRequest, band_check, estimate_comparison
 from pricing.knowledge import shipped_library
 
@@ -140,7 +140,23 @@ def test_missing_flowchart_answer_is_422(catalog: Catalog) -> None:
     request = workload(flowchart={"needs_persistent_change": True})
     with pytest.raises(InvalidInput) as caught:
         estimate_comparison(catalog, request)
-    assert caught.value.path == "$.data_fits_in_context"
+    assert caught.value.path == "$.flowchart.data_fits_in_context"
+
+
+def test_unknown_models_name_their_fields(catalog: Catalog) -> None:
+    with pytest.raises(NotFound) as large:
+        estimate_comparison(catalog, workload(large_model="gpt-9"))
+    assert large.value.path == "$.large_model"
+    with pytest.raises(NotFound) as small:
+        estimate_comparison(catalog, workload(small_model="gpt-9-mini"))
+    assert small.value.path == "$.small_model"
+
+
+def test_a_refusal_names_the_approach(catalog: Catalog) -> None:
+    # Input + output of 10^8 tokens per training example is beyond what training accepts.
+    with pytest.raises(InvalidInput) as caught:
+        estimate_comparison(catalog, workload(tokens_per_training_example=10**12))
+    assert "fine_tuning" in caught.value.reason
 
 
 @pytest.mark.parametrize(
