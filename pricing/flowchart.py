@@ -46,14 +46,20 @@ class FlowchartInputs(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         bool | None,
         Meta(description="Does the data fit in the context window? Asked when persistent."),
     ] = None
-    example_count: Annotated[
-        _Count | None,
-        Meta(description="How many examples there are. Asked when persistent and fitting."),
-    ] = None
-    labeled_example_count: Annotated[
-        _Count | None,
-        Meta(description="How many labeled examples there are. Asked when not persistent."),
-    ] = None
+    example_count: (
+        Annotated[
+            _Count,
+            Meta(description="How many examples there are. Asked when persistent and fitting."),
+        ]
+        | None
+    ) = None
+    labeled_example_count: (
+        Annotated[
+            _Count,
+            Meta(description="How many labeled examples there are. Asked when not persistent."),
+        ]
+        | None
+    ) = None
     needs_multistep_reasoning: Annotated[
         bool | None,
         Meta(
@@ -66,10 +72,13 @@ class FlowchartInputs(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class RecommendationRequest(FlowchartInputs, kw_only=True, forbid_unknown_fields=True):
     """The flowchart's inputs, plus optional facts about the plan that raise red flags."""
 
-    prompt_tokens: Annotated[
-        _Count | None,
-        Meta(description="Tokens of one request's whole prompt; above 2,000 is a red flag."),
-    ] = None
+    prompt_tokens: (
+        Annotated[
+            _Count,
+            Meta(description="Tokens of one request's whole prompt; above 2,000 is a red flag."),
+        ]
+        | None
+    ) = None
     documents_preprocessed: Annotated[
         bool | None,
         Meta(description="RAG: were the documents cleaned and chunked? false is a red flag."),
@@ -85,13 +94,16 @@ class RecommendationRequest(FlowchartInputs, kw_only=True, forbid_unknown_fields
     held_out_test_set: Annotated[
         bool | None, Meta(description="Is a held-out test set kept? false is a red flag.")
     ] = None
-    evaluation_metrics: Annotated[
-        MetricNames | None,
-        Meta(
-            description="Planned evaluation metrics (e.g. rouge, human_eval, exact_match); "
-            "none automated is a red flag."
-        ),
-    ] = None
+    evaluation_metrics: (
+        Annotated[
+            MetricNames,
+            Meta(
+                description="Planned evaluation metrics (e.g. rouge, human_eval, exact_match); "
+                "none automated is a red flag."
+            ),
+        ]
+        | None
+    ) = None
 
 
 class FlowchartStep(msgspec.Struct, kw_only=True):

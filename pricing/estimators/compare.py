@@ -18,6 +18,7 @@ import msgspec
 from msgspec import Meta
 
 from pricing.catalog import Catalog, ModelMatch
+from pricing.entries import ChatModel
 from pricing.errors import InvalidInput, NotFound
 from pricing.estimators.agent import AgentRequest, estimate_agent
 from pricing.estimators.common import (
@@ -57,7 +58,7 @@ from pricing.knowledge import (
 )
 from pricing.problems import nest
 from pricing.results import Assumption, LineItem, Notice
-from pricing.usage import Usage, price_usage
+from pricing.usage import Usage, breakdown, price_tokens
 
 DEFAULT_LARGE_MODEL = "gpt-4.1"
 DEFAULT_SMALL_MODEL = "gpt-4.1-mini"
@@ -103,54 +104,71 @@ class CompareRequest(EstimateRequest, kw_only=True, forbid_unknown_fields=True):
     corpus_tokens: Annotated[
         _Positive, Meta(description="The knowledge corpus RAG indexes, tokens.", examples=[2e7])
     ]
-    corpus_documents: Annotated[
-        _Positive | None,
-        Meta(description="Documents in the corpus (default: one per 2,000 tokens)."),
-    ] = None
+    corpus_documents: (
+        Annotated[
+            _Positive, Meta(description="Documents in the corpus (default: one per 2,000 tokens).")
+        ]
+        | None
+    ) = None
     flowchart: Annotated[
         FlowchartInputs,
         Meta(description="The flowchart's five inputs, as POST /v1/recommendations takes them."),
     ]
-    evaluation_metrics: Annotated[
-        MetricNames | None,
-        Meta(description="Planned evaluation metrics; none automated is a red flag."),
-    ] = None
+    evaluation_metrics: (
+        Annotated[
+            MetricNames,
+            Meta(description="Planned evaluation metrics; none automated is a red flag."),
+        ]
+        | None
+    ) = None
     held_out_test_set: Annotated[
         bool | None, Meta(description="Is a held-out test set kept? false is a red flag.")
     ] = None
     documents_preprocessed: Annotated[
         bool | None, Meta(description="RAG: are documents cleaned first? false is a red flag.")
     ] = None
-    large_model: Annotated[
-        ModelId | None, Meta(description="Model prompted, used by RAG and agents (gpt-4.1).")
-    ] = None
-    small_model: Annotated[
-        ModelId | None, Meta(description="Base model fine-tuned (gpt-4.1-mini).")
-    ] = None
-    training_examples: Annotated[
-        _Positive | None,
-        Meta(
-            description="Examples trained on (default: labeled_example_count, else "
-            "example_count, else 1,000)."
-        ),
-    ] = None
-    tokens_per_training_example: Annotated[
-        _Positive | None,
-        Meta(description="Tokens of one training example (default input + output tokens)."),
-    ] = None
+    large_model: (
+        Annotated[ModelId, Meta(description="Model prompted, used by RAG and agents (gpt-4.1).")]
+        | None
+    ) = None
+    small_model: (
+        Annotated[ModelId, Meta(description="Base model fine-tuned (gpt-4.1-mini).")] | None
+    ) = None
+    training_examples: (
+        Annotated[
+            _Positive,
+            Meta(
+                description="Examples trained on (default: labeled_example_count, else "
+                "example_count, else 1,000)."
+            ),
+        ]
+        | None
+    ) = None
+    tokens_per_training_example: (
+        Annotated[
+            _Positive,
+            Meta(description="Tokens of one training example (default input + output tokens)."),
+        ]
+        | None
+    ) = None
     prompt_caching: Annotated[
         bool, Meta(description="Price prompt caching where the model offers it (default off).")
     ] = False
-    agent_steps: Annotated[
-        _Steps | None, Meta(description="Model calls per agent task (default 5).")
-    ] = None
-    agent_max_steps: Annotated[
-        _Steps | None, Meta(description="The agent's step limit; none is a red flag.")
-    ] = None
-    agent_retries: Annotated[
-        Annotated[int, Meta(ge=0, le=100)] | None,
-        Meta(description="Agent retries after a failure; none or 0 is a red flag."),
-    ] = None
+    agent_steps: (
+        Annotated[_Steps, Meta(description="Model calls per agent task (default 5).")] | None
+    ) = None
+    agent_max_steps: (
+        Annotated[_Steps, Meta(description="The agent's step limit; none is a red flag.")] | None
+    ) = None
+    agent_retries: (
+        Annotated[
+            int,
+            Meta(
+                ge=0, le=100, description="Agent retries after a failure; none or 0 is a red flag."
+            ),
+        ]
+        | None
+    ) = None
 
 
 class CostBandCheck(msgspec.Struct, kw_only=True):
@@ -506,6 +524,21 @@ def band_check(
     )
 
 
+def _usd_per_request(
+    context: PricingContext, model: ChatModel, usage: Usage, tier: str, model_path: str
+) -> Decimal:
+    # A rate missing from the model is reported at the field that named the model (the usage
+    # here is built by the estimator, not sent by the client).
+    return price_tokens(
+        model,
+        breakdown(usage, model_path),
+        input_tokens=usage.input_tokens,
+        service_tier=tier,
+        at=context.at,
+        path=model_path,
+    ).total_usd
+
+
 def break_even(context: PricingContext, plan: _Plan, training: TrainingEstimate) -> BreakEven:
     """Requests after which fine-tuning the small model has paid for its training.
 
@@ -516,15 +549,16 @@ def break_even(context: PricingContext, plan: _Plan, training: TrainingEstimate)
     tier = request.service_tier
     large, _ = context.table.resolve_model(str(plan.large), "$.large_model")
     small, _ = context.table.resolve_model(f"ft:{plan.small}", "$.small_model")
-    prompted = price_usage(
+    prompted = _usd_per_request(
+        context,
         large,
         plan.usage(request.instruction_tokens + request.input_tokens),
-        service_tier=tier,
-        at=context.at,
-    ).total_usd
-    fine_tuned = price_usage(
-        small, plan.usage(request.input_tokens), service_tier=tier, at=context.at
-    ).total_usd
+        tier,
+        "$.large_model",
+    )
+    fine_tuned = _usd_per_request(
+        context, small, plan.usage(request.input_tokens), tier, "$.small_model"
+    )
     saving = prompted - fine_tuned
     result = BreakEven(
         prompted_usd_per_request=prompted,
