@@ -483,3 +483,22 @@ def test_self_hosted_range_scales_gpu_hours_and_retraining(client: TestClient) -
     assert num(body["monthly_usd"]) == run
     assert close(body["range"]["low"], run * D("0.25"))
     assert close(body["range"]["high"], run * 3)
+
+
+def test_inline_architecture_defaults_are_echoed(client: TestClient) -> None:
+    # head_dim defaults to hidden_size / attention_heads = 4096 / 32 = 128.
+    architecture = {
+        "layers": 32,
+        "hidden_size": 4096,
+        "intermediate_size": 14336,
+        "attention_heads": 32,
+        "kv_heads": 8,
+        "vocab_size": 128256,
+        "tied_embeddings": False,
+    }
+    status, body = post(client, self_hosted(architecture=architecture))
+    assert status == 200, body
+    assert assumed(body, "architecture.head_dim") == "128"
+    assert assumed(body, "architecture.qk_norm") == "false"
+    assert assumed(body, "architecture.context_length") == "not given"
+    assert body["self_hosted"]["architecture"]["parameters"] == 8_030_261_248
