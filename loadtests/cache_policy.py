@@ -72,6 +72,18 @@ SAMPLES: dict[str, list[dict[str, Any]]] = {
             "tokens_per_example": 2048,
         },
     ],
+    "compare": [
+        {
+            "task_type": "qa",
+            "requests_per_month": 50_000,
+            "instruction_tokens": 1200,
+            "input_tokens": 250,
+            "output_tokens": 200,
+            "corpus_tokens": 5_000_000,
+            "flowchart": {"needs_persistent_change": True, "data_fits_in_context": False},
+            "evaluation_metrics": ["human_eval"],
+        },
+    ],
     "serving": [
         {
             "architecture": "llama-3.1-8b",

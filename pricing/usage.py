@@ -306,15 +306,27 @@ _USAGE_FIELD = {
     "output_audio": "output_audio_tokens",
 }
 
+#: Billing class -> the field of :class:`Usage` that carries it (for error paths).
+USAGE_FIELDS: Mapping[str, str] = _USAGE_FIELD
 
-def _rate_for(
-    card: RateCard, tier: ContextTier | None, class_name: str, model_id: str, where: str
-) -> Decimal:
+
+def class_rate(card: RateCard, tier: ContextTier | None, class_name: str) -> Decimal | None:
+    """The rate of a billing class on a card: the context tier's if it sets one, else the card's.
+
+    Returns:
+        USD per 1M tokens, or None when the card does not price the class.
+    """
     if tier is not None:
         tier_rate = getattr(tier.rates, class_name)
         if tier_rate is not None:
             return tier_rate
-    rate = getattr(card.rates, class_name)
+    return getattr(card.rates, class_name)
+
+
+def _rate_for(
+    card: RateCard, tier: ContextTier | None, class_name: str, model_id: str, where: str
+) -> Decimal:
+    rate = class_rate(card, tier, class_name)
     if rate is None:
         raise InvalidInput(
             where,

@@ -9,7 +9,9 @@ are retried; the answer reports $ per successful task and the worst case at ``ma
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated
 
 import msgspec
@@ -25,12 +27,15 @@ from pricing.estimators.common import (
     total,
 )
 from pricing.estimators.workload import (
+    CACHE_PATH,
     EXPECTED,
     ONE,
     PricedModel,
     PromptCaching,
     Scale,
     WorkloadRequest,
+    cacheable_sum,
+    cacheable_tokens,
     given_or_default,
     monthly_volume,
     notices,
@@ -123,9 +128,34 @@ class AgentTokens(msgspec.Struct, kw_only=True):
     input_tokens: Annotated[
         int, Meta(description="S·P1 + Δ·S(S−1)/2, cache reads and writes included.")
     ]
-    cache_write_tokens: Annotated[int, Meta(description="P1 + (S−1)Δ with prefix caching, else 0.")]
+    uncached_input_tokens: Annotated[
+        int,
+        Meta(
+            description=(
+                "Input neither read from nor written to the prompt cache: every context below "
+                "the model's cache minimum, and the part of a context beyond whole increments."
+            )
+        ),
+    ]
+    cache_write_tokens: Annotated[
+        int,
+        Meta(
+            description=(
+                "Prefix tokens added to the cache (P1 + (S−1)Δ when every context reaches the "
+                "minimum under explicit caching); billed as input when the model caches "
+                "automatically without a write price. 0 without caching."
+            )
+        ),
+    ]
     cache_read_tokens: Annotated[
-        int, Meta(description="(S−1)·P1 + Δ(S−1)(S−2)/2 with prefix caching, else 0.")
+        int,
+        Meta(
+            description=(
+                "Each step reads the prefix the step before cached ((S−1)·P1 + Δ(S−1)(S−2)/2 "
+                "when every context reaches the minimum under explicit caching). 0 without "
+                "caching."
+            )
+        ),
     ]
     output_tokens: Annotated[int, Meta(description="S × output per step.")]
     usd: Annotated[Decimal, Meta(description="Cost of one attempt, USD.")]
@@ -164,25 +194,50 @@ class AgentShape(msgspec.Struct, frozen=True, kw_only=True):
     output_tokens_per_step: Decimal
 
     def step_input(self, step: int) -> Decimal:
-        """Input of step ``step`` (1-based): P1 + (step − 1)Δ."""
+        """Context C_t of step ``step`` (1-based): P1 + (step − 1)Δ."""
         return self.initial_prompt_tokens + (step - 1) * self.growth_tokens_per_step
 
-    def tokens(self, first: int, last: int, cached: bool) -> TokenBreakdown:
+    def first_cached_step(self, min_tokens: int) -> int | None:
+        """The first step whose context reaches a cache minimum (None: no step ever does)."""
+        if self.initial_prompt_tokens >= min_tokens:
+            return 1
+        if self.growth_tokens_per_step <= 0:
+            return None
+        short = Fraction(min_tokens - self.initial_prompt_tokens)
+        return 1 + math.ceil(short / Fraction(self.growth_tokens_per_step))
+
+    def tokens(self, first: int, last: int, policy: CachePolicy | None) -> TokenBreakdown:
         """Tokens of steps ``first`` to ``last`` (1-based, inclusive) by billing class.
 
-        Uncached input is Σ (P1 + (t − 1)Δ). With prefix caching step 1 writes P1, every later
-        step writes its Δ new tokens and reads the rest, so writes + reads = input.
+        Input is Σ C_t. With a prompt cache, a step whose context C_t reaches the minimum
+        caches its cacheable prefix (all of it for explicit caching, whole increments for
+        automatic); step t reads what step t − 1 cached, and writes the rest of its own cached
+        prefix; the remainder of C_t (all of it below the minimum) is uncached input. When every
+        context reaches the minimum under explicit caching this is DESIGN §4.5's closed form:
+        writes P1 + (S − 1)Δ, reads (S − 1)P1 + Δ(S − 1)(S − 2)/2.
         """
         count = last - first + 1
         growth_steps = Decimal((first - 1 + last - 1) * count) / 2  # Σ (t − 1)
         inputs = count * self.initial_prompt_tokens + self.growth_tokens_per_step * growth_steps
         output = count * self.output_tokens_per_step
-        if not cached:
+        start = None if policy is None else self.first_cached_step(policy.min_tokens)
+        if policy is None or start is None or start > last:
             return TokenBreakdown(input=inputs, output=output)
 
-        first_write = self.initial_prompt_tokens if first == 1 else self.growth_tokens_per_step
-        writes = first_write + (count - 1) * self.growth_tokens_per_step
-        return TokenBreakdown(cache_write=writes, cache_read=inputs - writes, output=output)
+        read_first = max(first, start + 1)
+        reads = cacheable_sum(
+            self.step_input(read_first - 1),
+            self.growth_tokens_per_step,
+            last - read_first + 1,
+            policy,
+        )
+        # Writes telescope: Σ (cached_t − cached_{t−1}) = what the last step leaves cached
+        # minus what the range found cached before its first step.
+        found = cacheable_tokens(self.step_input(first - 1), policy) if first > start else 0
+        writes = cacheable_tokens(self.step_input(last), policy) - found
+        return TokenBreakdown(
+            input=inputs - reads - writes, cache_read=reads, cache_write=writes, output=output
+        )
 
     def scaled(self, scale: Scale) -> AgentShape:
         """The shape with every token count at a scale."""
@@ -219,7 +274,7 @@ def estimate_agent(catalog: Catalog, request: AgentRequest) -> AgentEstimate:
         lambda scale: pricing.items(steps, tasks * attempts, scale),
         request.uncertainty,
         priced=priced,
-        warnings=_warnings(request, policy),
+        warnings=_warnings(request, policy, shape, steps),
         red_flags=notices(
             long_prompt_flag(request.initial_prompt_tokens),
             _no_step_limit(request.max_steps),
@@ -259,19 +314,21 @@ class AgentPricing(msgspec.Struct, frozen=True, kw_only=True):
         for first, last in segments:
             label = "" if len(segments) == 1 else f"steps_{first}_to_{last}_"
             items += self.priced.price(
-                self._billed(shape.tokens(first, last, self.policy is not None)),
+                self._billed(shape.tokens(first, last, self.policy)),
                 input_tokens=shape.step_input(first),
                 requests=attempts * scale.volume,
                 label=label,
+                cache_path=CACHE_PATH if self.policy else None,
             )
         return items
 
     def attempt(self, steps: int) -> AgentTokens:
         """Tokens and cost of one attempt of ``steps`` steps."""
-        tokens = self.shape.tokens(1, steps, self.policy is not None)
+        tokens = self.shape.tokens(1, steps, self.policy)
         return AgentTokens(
             steps=steps,
             input_tokens=int(tokens.input + tokens.cache_write + tokens.cache_read),
+            uncached_input_tokens=int(tokens.input),
             cache_write_tokens=int(tokens.cache_write),
             cache_read_tokens=int(tokens.cache_read),
             output_tokens=int(tokens.output),
@@ -336,7 +393,9 @@ def _retries(context: PricingContext, request: AgentRequest) -> tuple[Decimal, D
     return (1 - all_fail) / (1 - failure), 1 - all_fail
 
 
-def _warnings(request: AgentRequest, policy: CachePolicy | None) -> list[Notice]:
+def _warnings(
+    request: AgentRequest, policy: CachePolicy | None, shape: AgentShape, steps: int
+) -> list[Notice]:
     found = []
     if request.max_steps is not None and request.steps_per_task > request.max_steps:
         found.append(
@@ -348,18 +407,28 @@ def _warnings(request: AgentRequest, policy: CachePolicy | None) -> list[Notice]
                 ),
             )
         )
-    if policy is not None and request.initial_prompt_tokens < policy.min_tokens:
-        found.append(
-            Notice(
-                code="prefix_below_cache_minimum",
-                message=(
-                    f"the initial prompt ({request.initial_prompt_tokens} tokens) is below the "
-                    f"model's {policy.min_tokens}-token cache minimum: early steps may not cache, "
-                    "so the cached estimate is optimistic"
-                ),
-            )
-        )
+    if policy is not None:
+        found += notices(_below_cache_minimum(policy.min_tokens, shape, steps))
     return found
+
+
+def _below_cache_minimum(min_tokens: int, shape: AgentShape, steps: int) -> Notice | None:
+    # Steps before the first one whose context reaches the minimum are priced uncached.
+    start = shape.first_cached_step(min_tokens)
+    below = steps if start is None else min(steps, start - 1)
+    if below == 0:
+        return None
+    if below == steps:
+        which = "every step has" if steps > 1 else "the one step has"
+    else:
+        which = "step 1 has" if below == 1 else f"steps 1 to {below} have"
+    return Notice(
+        code="prefix_below_cache_minimum",
+        message=(
+            f"{which} a context below the model's {min_tokens}-token cache minimum: "
+            "priced as uncached input"
+        ),
+    )
 
 
 def _no_step_limit(max_steps: int | None) -> Notice | None:

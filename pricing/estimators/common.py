@@ -90,12 +90,55 @@ class PricingContext(msgspec.Struct, kw_only=True):
         self.assumptions.append(Assumption(name=name, value=str(value), note=note))
 
 
+DEFAULT_SERVICE_TIER: ServiceTier = "standard"
+
+
+def echo_default(
+    context: PricingContext, name: str, value: object, default: object, note: str
+) -> None:
+    """Echo a field whose schema default stands in for "not sent" when it holds the default.
+
+    Fields with a default value (rather than None) show their bounds and default in the OpenAPI
+    document; a value equal to the default is taken as not sent and echoed.
+    """
+    if value == default:
+        context.assume(name, default, note)
+
+
 class EstimateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Fields common to every estimate request."""
 
     pricing_version: PricingVersion | None = None
     at: At | None = None
-    service_tier: Tier = "standard"
+    service_tier: Tier = DEFAULT_SERVICE_TIER
+
+
+def assume_service_tier(
+    context: PricingContext, service_tier: str, name: str = "service_tier"
+) -> None:
+    """Echo the default service tier when it priced an API model (a chosen tier is not echoed)."""
+    if service_tier == DEFAULT_SERVICE_TIER:
+        context.assume(name, service_tier, "the default tier: standard API rates")
+
+
+def unused_service_tier(context: PricingContext, service_tier: str, what: str) -> Notice | None:
+    """Say that the service tier prices nothing here: echoed when default, a warning when chosen.
+
+    Args:
+        context: Where the default is echoed.
+        service_tier: The request's tier.
+        what: What the estimate prices instead (``self-hosted GPU-hours``).
+    """
+    if service_tier == DEFAULT_SERVICE_TIER:
+        context.assume("service_tier", service_tier, f"not used: {what} have no service tier")
+        return None
+    return Notice(
+        code="service_tier_not_used",
+        message=(
+            f"service_tier {service_tier!r} applies to API prices; {what} have no service tier, "
+            "so it changes nothing here"
+        ),
+    )
 
 
 class ModelRequest(EstimateRequest, kw_only=True, forbid_unknown_fields=True):

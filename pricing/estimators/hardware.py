@@ -10,7 +10,6 @@ import msgspec
 from msgspec import Meta
 
 from pricing.capacity import BYTES_PER_GB, MemorySize, memory_size
-from pricing.catalog import PricingTable
 from pricing.entries import Architecture, Gpu, GpuOffer, count_parameters
 from pricing.errors import InvalidInput, NotFound
 from pricing.estimators.common import PricingContext, to_decimal
@@ -31,19 +30,36 @@ class InlineArchitecture(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     kv_heads: Annotated[
         _Heads, Meta(description="Key/value heads (num_key_value_heads); fewer than heads = GQA.")
     ]
-    head_dim: Annotated[
-        _Heads | None,
-        Meta(description="Width of one head; default hidden_size / attention_heads."),
-    ] = None
+    head_dim: (
+        Annotated[
+            int,
+            Meta(
+                ge=1,
+                le=10_000,
+                description="Width of one head; default hidden_size / attention_heads.",
+            ),
+        ]
+        | None
+    ) = None
     vocab_size: Annotated[int, Meta(ge=1, le=100_000_000, description="Vocabulary size.")]
     tied_embeddings: Annotated[
         bool, Meta(description="True when the LM head shares the embedding matrix.")
     ]
     qk_norm: Annotated[bool, Meta(description="Per-head RMSNorm on queries and keys.")] = False
-    context_length: Annotated[
-        Annotated[int, Meta(ge=1, le=100_000_000)] | None,
-        Meta(description="Longest context (max_position_embeddings)."),
-    ] = None
+    context_length: (
+        Annotated[
+            int,
+            Meta(
+                ge=1,
+                le=100_000_000,
+                description=(
+                    "Longest context (max_position_embeddings); without it, sequences are not "
+                    "checked against the model's context."
+                ),
+            ),
+        ]
+        | None
+    ) = None
 
 
 class InlineGpu(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -77,21 +93,44 @@ GpuField = Annotated[
     str | InlineGpu,
     Meta(description="A GPU id from the table (`h100-sxm`) or an inline GPU.", examples=["h100"]),
 ]
-GpuProvider = Annotated[
-    Annotated[str, Meta(min_length=1, max_length=100)] | None,
-    Meta(
-        description="Which offer of the table GPU prices it (default: the offer marked default).",
-        examples=["lambda"],
-    ),
-]
-GpuSku = Annotated[
-    Annotated[str, Meta(min_length=1, max_length=200)] | None,
-    Meta(description="The offer's SKU, when the provider has more than one offer for the GPU."),
-]
-UsdPerGpuHour = Annotated[
-    Annotated[float, Meta(ge=0, le=10_000)] | None,
-    Meta(description="A negotiated price per GPU-hour, USD, instead of offers."),
-]
+# The bounds sit on the inner type, beside the description, so that they reach the OpenAPI
+# document (Litestar reads a field's constraints only from ``Annotated[T, Meta(...)] | None``).
+GpuProvider = (
+    Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=100,
+            description=(
+                "Which offer of the table GPU prices it (default: the offer marked default)."
+            ),
+            examples=["lambda"],
+        ),
+    ]
+    | None
+)
+GpuSku = (
+    Annotated[
+        str,
+        Meta(
+            min_length=1,
+            max_length=200,
+            description=("The offer's SKU, when the provider has more than one offer for the GPU."),
+        ),
+    ]
+    | None
+)
+UsdPerGpuHour = (
+    Annotated[
+        float,
+        Meta(
+            ge=0,
+            le=10_000,
+            description="A negotiated price per GPU-hour, USD, instead of offers.",
+        ),
+    ]
+    | None
+)
 
 
 class SelectedGpu(msgspec.Struct, kw_only=True):
@@ -109,18 +148,32 @@ class SelectedGpu(msgspec.Struct, kw_only=True):
     price_as_of: Annotated[date | None, Meta(description="Date of the offer, if from the table.")]
 
 
+def gpus(count: int) -> str:
+    """A GPU count in words: ``1 GPU``, ``8 GPUs``."""
+    return f"{count} GPU" if count == 1 else f"{count} GPUs"
+
+
 def architecture_from(
-    table: PricingTable, requested: str | InlineArchitecture, path: str = "$.architecture"
+    context: PricingContext, requested: str | InlineArchitecture, path: str = "$.architecture"
 ) -> Architecture:
-    """The architecture a request names, from the table or inline.
+    """The architecture a request names, from the table or inline (defaults echoed).
 
     Raises:
         NotFound: The id is unknown (with the closest ids).
         InvalidInput: An inline configuration is inconsistent.
     """
     if isinstance(requested, str):
-        return table.resolve_architecture(requested, path)
-    return inline_architecture(requested, path)
+        return context.table.resolve_architecture(requested, path)
+    arch = inline_architecture(requested, path)
+    if requested.head_dim is None:
+        context.assume("architecture.head_dim", arch.head_dim, "hidden_size / attention_heads")
+    if not requested.qk_norm:
+        context.assume("architecture.qk_norm", "false", "no per-head query/key norms counted")
+    if requested.context_length is None:
+        context.assume(
+            "architecture.context_length", "not given", "sequences are not checked against it"
+        )
+    return arch
 
 
 def inline_architecture(spec: InlineArchitecture, path: str = "$.architecture") -> Architecture:

@@ -150,7 +150,10 @@ def inference_items(
     """Monthly line items of ``volume`` requests of ``usage``, at a scale."""
     tokens = scaled_breakdown(breakdown(usage), scale.tokens)
     return priced.price(
-        tokens, input_tokens=scale.of(usage.input_tokens), requests=volume * scale.volume
+        tokens,
+        input_tokens=scale.of(usage.input_tokens),
+        requests=volume * scale.volume,
+        usage_path="$.usage",
     )
 
 

@@ -9,7 +9,7 @@ at the write rate. A prefix below the minimum caches nothing.
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 from typing import Annotated, Literal
 
 import msgspec
@@ -26,12 +26,14 @@ from pricing.estimators.common import (
     totals,
 )
 from pricing.estimators.workload import (
+    CACHE_PATH,
     EXPECTED,
     HitRate,
     PricedModel,
     PromptCaching,
     RequestVolume,
     Scale,
+    cacheable_tokens,
     given_or_default,
     monthly_volume,
     notices,
@@ -196,22 +198,6 @@ class PromptShape(msgspec.Struct, frozen=True, kw_only=True):
         )
 
 
-def cacheable_tokens(static: Decimal, policy: CachePolicy | None) -> Decimal:
-    """Prefix tokens a cache hit covers under a policy (0 below the minimum or without one).
-
-    Automatic caching counts the prefix from the minimum in whole increments; explicit caching
-    covers the whole prefix once it reaches the minimum.
-    """
-    if policy is None or static < policy.min_tokens:
-        return Decimal(0)
-    if policy.mode == "explicit":
-        return static
-    blocks = ((static - policy.min_tokens) / policy.increment_tokens).to_integral_value(
-        rounding=ROUND_FLOOR
-    )
-    return policy.min_tokens + blocks * policy.increment_tokens
-
-
 def request_tokens(
     static: Decimal,
     variable: Decimal,
@@ -249,4 +235,9 @@ def prompting_items(
     static = scale.of(shape.static_tokens)
     variable = scale.of(shape.variable_tokens)
     tokens = request_tokens(static, variable, scale.of(shape.output_tokens), hit_rate, policy)
-    return priced.price(tokens, input_tokens=static + variable, requests=volume * scale.volume)
+    return priced.price(
+        tokens,
+        input_tokens=static + variable,
+        requests=volume * scale.volume,
+        cache_path=CACHE_PATH if policy else None,
+    )

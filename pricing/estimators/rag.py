@@ -8,7 +8,6 @@ skips generation, reranking and the query embedding (DESIGN §4.4).
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -21,6 +20,7 @@ from pricing.errors import InvalidInput
 from pricing.estimators.common import (
     PricingContext,
     WorkloadEstimate,
+    echo_default,
     long_prompt_flag,
     to_decimal,
 )
@@ -50,6 +50,8 @@ BYTES_PER_FLOAT32 = 4
 BYTES_PER_KB = Decimal(1000)
 BYTES_PER_GB = Decimal(10**9)
 DEFAULT_METADATA_BYTES = 1000
+DEFAULT_DOCUMENTS_PER_SEARCH = 100
+DEFAULT_MIN_READ_UNITS = 0.25
 EMBEDDING_SERVICE_TIER = "standard"
 
 QueriesPerMonth = volume_field("queries", "month", 100_000)
@@ -64,7 +66,7 @@ class RerankerRates(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     ]
     documents_per_search: Annotated[
         int, Meta(ge=1, le=10**6, description="Documents one search unit covers (default 100).")
-    ] = 100
+    ] = DEFAULT_DOCUMENTS_PER_SEARCH
 
 
 class VectorStoreRates(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -85,7 +87,7 @@ class VectorStoreRates(msgspec.Struct, kw_only=True, forbid_unknown_fields=True)
     min_read_units_per_query: Annotated[
         float,
         Meta(gt=0, le=10**6, description="Read units a query costs at least (default 0.25)."),
-    ] = 0.25
+    ] = DEFAULT_MIN_READ_UNITS
 
 
 class RagRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
@@ -246,6 +248,13 @@ class RagEstimate(WorkloadEstimate, kw_only=True):
     queries_per_month: Annotated[Decimal, Meta(description="The monthly volume priced.")]
     chunks_per_document: Annotated[int, Meta(description="n = 1 if L ≤ C, else ⌈(L − O)/(C − O)⌉.")]
     records: Annotated[int, Meta(description="Vectors stored: documents × chunks per document.")]
+    chunks_per_query: Annotated[
+        int,
+        Meta(description="Chunks retrieved into each prompt: top_k, at most the records stored."),
+    ]
+    embedding_dimensions: Annotated[
+        int, Meta(description="Vector dimensions stored: as given, else the embedding model's.")
+    ]
     embedded_tokens: Annotated[
         int, Meta(description="Corpus tokens embedded once: documents × (L + (n − 1) × O).")
     ]
@@ -255,7 +264,12 @@ class RagEstimate(WorkloadEstimate, kw_only=True):
         Decimal, Meta(description="max(store minimum, namespace GB) read units.")
     ]
     prompt_tokens_per_query: Annotated[
-        int, Meta(description="system + history + question + k × chunk size (an upper bound).")
+        int,
+        Meta(
+            description=(
+                "system + history + question + chunks_per_query × chunk size (an upper bound)."
+            )
+        ),
     ]
     vector_store_usage_usd: Annotated[
         Decimal, Meta(description="Monthly storage, reads and update writes, USD.")
@@ -275,7 +289,9 @@ class RagPlan(msgspec.Struct, frozen=True, kw_only=True):
     documents: int
     chunks_per_document: int
     embedded_tokens_per_document: int
+    dimensions: int
     record_bytes: int
+    chunks_per_query: int
     changed_share: Decimal
     queries: Decimal
     question_tokens: int
@@ -298,6 +314,13 @@ class RagPlan(msgspec.Struct, frozen=True, kw_only=True):
     def read_units_per_query(self) -> Decimal:
         """Read units one query costs."""
         return max(self.store.min_read_units_per_query, self.store_gb)
+
+    def searches(self, scale: Scale) -> Decimal:
+        """Queries a month that the response cache misses.
+
+        Each is embedded, searched, reranked and answered; a cached answer does none of that.
+        """
+        return self.queries * scale.volume * (1 - self.response_cache_hit_rate)
 
 
 def chunking(
@@ -338,7 +361,7 @@ def estimate_rag(catalog: Catalog, request: RagRequest) -> RagEstimate:
         lambda scale: rag_items(plan, scale),
         request.uncertainty,
         priced=plan.generator,
-        warnings=_warnings(plan),
+        warnings=_warnings(plan, request),
         red_flags=notices(
             long_prompt_flag(plan.prompt_tokens),
             _not_preprocessed(request.documents_preprocessed),
@@ -353,6 +376,8 @@ def estimate_rag(catalog: Catalog, request: RagRequest) -> RagEstimate:
         queries_per_month=plan.queries,
         chunks_per_document=plan.chunks_per_document,
         records=plan.records,
+        chunks_per_query=plan.chunks_per_query,
+        embedding_dimensions=plan.dimensions,
         embedded_tokens=plan.documents * plan.embedded_tokens_per_document,
         record_bytes=plan.record_bytes,
         vector_store_gb=plan.store_gb,
@@ -404,11 +429,14 @@ def rag_plan(context: PricingContext, request: RagRequest) -> RagPlan:
         0,
         "no response cache",
     )
-    reranker, candidates = _reranker(context, request)
+    records = request.documents * chunks
+    reranker, candidates = _reranker(context, request, records)
     if request.documents_preprocessed is None:
         context.assume(
             "documents_preprocessed", "not stated", "the red flag is raised only when false"
         )
+    dimensions = _dimensions(context, request, embedder)
+    retrieved = min(request.top_k, records)
     return RagPlan(
         generator=generator,
         embedder=embedder,
@@ -417,7 +445,9 @@ def rag_plan(context: PricingContext, request: RagRequest) -> RagPlan:
         documents=request.documents,
         chunks_per_document=chunks,
         embedded_tokens_per_document=embedded,
-        record_bytes=BYTES_PER_FLOAT32 * _dimensions(context, request, embedder) + metadata,
+        dimensions=dimensions,
+        record_bytes=BYTES_PER_FLOAT32 * dimensions + metadata,
+        chunks_per_query=retrieved,
         changed_share=to_decimal(share),
         queries=queries,
         question_tokens=request.question_tokens,
@@ -425,7 +455,7 @@ def rag_plan(context: PricingContext, request: RagRequest) -> RagPlan:
             request.system_prompt_tokens
             + history
             + request.question_tokens
-            + request.top_k * request.chunk_size_tokens
+            + retrieved * request.chunk_size_tokens
         ),
         output_tokens=request.output_tokens,
         rerank_candidates=candidates,
@@ -480,7 +510,7 @@ def store_items(plan: RagPlan, scale: Scale) -> list[LineItem]:
         ),
         priced_line(
             "vector_reads",
-            plan.queries * scale.volume * plan.read_units_per_query,
+            plan.searches(scale) * plan.read_units_per_query,
             "read_units",
             store.read_usd_per_1m_units,
             "usd_per_1m_read_units",
@@ -514,7 +544,7 @@ def store_items(plan: RagPlan, scale: Scale) -> list[LineItem]:
 
 def query_items(plan: RagPlan, scale: Scale) -> list[LineItem]:
     """Monthly query embeddings, generation and reranking of the queries the cache misses."""
-    answered = plan.queries * scale.volume * (1 - plan.response_cache_hit_rate)
+    answered = plan.searches(scale)
     question = scale.of(plan.question_tokens)
     prompt = scale.of(plan.prompt_tokens)
     items = plan.embedder.price(
@@ -577,18 +607,25 @@ def _embedder(context: PricingContext, request: RagRequest) -> PricedModel:
         model_path="$.embedding_model",
         rates_path="$.embedding_rates",
         kind="embedding",
+        tier_assumption=None,
     )
 
 
 def _dimensions(context: PricingContext, request: RagRequest, embedder: PricedModel) -> int:
+    native = embedder.model.dimensions
     if request.embedding_dimensions is not None:
         return request.embedding_dimensions
-    if embedder.model.dimensions is None:
-        raise InvalidInput(
-            "$.embedding_dimensions", "give the vector dimensions of the inline embedding model"
+    if native is not None:
+        context.assume("embedding_dimensions", native, "the embedding model's")
+        return native
+    if embedder.inline:
+        reason = "inline embedding rates carry no vector dimensions: give embedding_dimensions"
+    else:
+        reason = (
+            f"the table has no vector dimensions for {embedder.model.id!r} (it offers several "
+            "or does not say): give embedding_dimensions"
         )
-    context.assume("embedding_dimensions", embedder.model.dimensions, "the model's default")
-    return embedder.model.dimensions
+    raise InvalidInput("$.embedding_dimensions", reason)
 
 
 def _store(context: PricingContext, request: RagRequest) -> VectorStore:
@@ -604,6 +641,20 @@ def _store(context: PricingContext, request: RagRequest) -> VectorStore:
             "you already pay for)",
         )
     path = "$.vector_store_rates"
+    echo_default(
+        context,
+        "vector_store_rates.monthly_minimum_usd",
+        rates.monthly_minimum_usd,
+        0,
+        "no monthly minimum bill",
+    )
+    echo_default(
+        context,
+        "vector_store_rates.min_read_units_per_query",
+        rates.min_read_units_per_query,
+        DEFAULT_MIN_READ_UNITS,
+        "Pinecone serverless's floor per query",
+    )
     return VectorStore(
         id="inline",
         provider="inline",
@@ -638,10 +689,12 @@ def _store(context: PricingContext, request: RagRequest) -> VectorStore:
     )
 
 
-def _reranker(context: PricingContext, request: RagRequest) -> tuple[Reranker | None, int]:
+def _reranker(
+    context: PricingContext, request: RagRequest, records: int
+) -> tuple[Reranker | None, int]:
     if request.reranker is not None and request.reranker_rates is not None:
         raise InvalidInput("$.reranker_rates", "give either reranker or its rates, not both")
-    chosen = _inline_reranker(request.reranker_rates, context.at.date())
+    chosen = _inline_reranker(context, request.reranker_rates)
     if request.reranker is not None:
         chosen = context.table.resolve_reranker(request.reranker, "$.reranker")
     if chosen is None:
@@ -656,12 +709,20 @@ def _reranker(context: PricingContext, request: RagRequest) -> tuple[Reranker | 
             "$.rerank_candidates",
             f"{candidates} candidates cannot yield top_k = {request.top_k} chunks",
         )
-    return chosen, candidates
+    # A store returns at most the records it holds.
+    return chosen, min(candidates, records)
 
 
-def _inline_reranker(rates: RerankerRates | None, today: date) -> Reranker | None:
+def _inline_reranker(context: PricingContext, rates: RerankerRates | None) -> Reranker | None:
     if rates is None:
         return None
+    echo_default(
+        context,
+        "reranker_rates.documents_per_search",
+        rates.documents_per_search,
+        DEFAULT_DOCUMENTS_PER_SEARCH,
+        "documents one search unit covers (Cohere's unit)",
+    )
     return Reranker(
         id="inline",
         provider="inline",
@@ -674,7 +735,7 @@ def _inline_reranker(rates: RerankerRates | None, today: date) -> Reranker | Non
         ),
         documents_per_search=rates.documents_per_search,
         source="request",
-        verified=today,
+        verified=context.at.date(),
     )
 
 
@@ -685,10 +746,34 @@ def _inline_rate(rate: float, unit: str, dimension: Dimension, path: str) -> Dec
         raise InvalidInput(path, str(exc)) from None
 
 
-def _warnings(plan: RagPlan) -> list[Notice]:
+def _warnings(plan: RagPlan, request: RagRequest) -> list[Notice]:
+    found = []
+    if request.top_k > plan.records:
+        found.append(
+            Notice(
+                code="top_k_above_records",
+                message=(
+                    f"top_k {request.top_k} is above the {_records(plan.records)} the store "
+                    f"holds: a query retrieves all of them, and the prompt is priced with "
+                    f"{plan.records} × chunk_size_tokens"
+                ),
+            )
+        )
+    native = plan.embedder.model.dimensions
+    if request.embedding_dimensions is not None and native and plan.dimensions > native:
+        found.append(
+            Notice(
+                code="dimensions_above_the_model",
+                message=(
+                    f"embedding_dimensions {plan.dimensions} is above the "
+                    f"{native} dimensions {plan.embedder.model.id!r} returns; storage is priced "
+                    f"at {plan.dimensions}"
+                ),
+            )
+        )
     context_window = plan.generator.model.context_window
     if context_window is not None and plan.prompt_tokens + plan.output_tokens > context_window:
-        return [
+        found.append(
             Notice(
                 code="context_overflow",
                 message=(
@@ -696,8 +781,12 @@ def _warnings(plan: RagPlan) -> list[Notice]:
                     f"the model's {context_window}-token context window: lower top_k or chunk size"
                 ),
             )
-        ]
-    return []
+        )
+    return found
+
+
+def _records(count: int) -> str:
+    return "1 record" if count == 1 else f"{count} records"
 
 
 def _not_preprocessed(preprocessed: bool | None) -> Notice | None:

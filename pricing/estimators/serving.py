@@ -35,9 +35,12 @@ from pricing.estimators.common import (
     HOURS_PER_MONTH,
     ModelRequest,
     PricingContext,
+    Uncertainty,
     WorkloadEstimate,
+    echo_default,
     to_decimal,
     totals,
+    unused_service_tier,
 )
 from pricing.estimators.hardware import (
     ArchitectureField,
@@ -50,48 +53,65 @@ from pricing.estimators.hardware import (
     architecture_from,
     architecture_summary,
     gpu_from,
+    gpus,
 )
+from pricing.estimators.workload import Scale, monthly_range, notices, pick_model, priced_line
 from pricing.results import LineItem, Notice
-from pricing.usage import Usage, choose_model, price_usage
+from pricing.usage import TokenBreakdown
 
 DEFAULT_PRECISION: Precision = "bf16"
 DEFAULT_BANDWIDTH_EFFICIENCY = Decimal("0.8")
 DEFAULT_MFU = Decimal("0.5")
 DEFAULT_TARGET_UTILIZATION = Decimal("0.8")
 DEFAULT_MAX_BATCH = 256
+DEFAULT_GPUS_PER_REPLICA = 1
+MAX_GPUS_PER_REPLICA = 64
 SECONDS_PER_MONTH = HOURS_PER_MONTH * capacity.SECONDS_PER_HOUR
 SECONDS_PER_DAY = 86_400
 MS_PER_SECOND = 1000
 ONE_MILLION = Decimal(10**6)
 
-_Share = Annotated[float, Meta(gt=0, le=1)]
 _Tokens = Annotated[int, Meta(ge=1, le=10_000_000)]
 
 
 class ServingWorkload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The traffic to serve: a rate (one of three units), request shape and latency targets."""
 
-    requests_per_second: Annotated[
-        Annotated[float, Meta(gt=0, le=10_000_000)] | None, Meta(description="Mean arrival rate λ.")
-    ] = None
-    requests_per_day: Annotated[
-        Annotated[float, Meta(gt=0, le=1e12)] | None,
-        Meta(description="Or requests per day (λ = day / 86,400)."),
-    ] = None
-    requests_per_month: Annotated[
-        Annotated[float, Meta(gt=0, le=1e13)] | None,
-        Meta(description="Or requests per month of 730 hours."),
-    ] = None
+    requests_per_second: (
+        Annotated[float, Meta(gt=0, le=10_000_000, description="Mean arrival rate λ.")] | None
+    ) = None
+    requests_per_day: (
+        Annotated[float, Meta(gt=0, le=1e12, description="Or requests per day (λ = day / 86,400).")]
+        | None
+    ) = None
+    requests_per_month: (
+        Annotated[float, Meta(gt=0, le=1e13, description="Or requests per month of 730 hours.")]
+        | None
+    ) = None
     prompt_tokens: Annotated[_Tokens, Meta(description="Prompt tokens per request.")]
     output_tokens: Annotated[_Tokens, Meta(description="Generated tokens per request.")]
-    max_latency_s: Annotated[
-        Annotated[float, Meta(gt=0, le=86_400)] | None,
-        Meta(description="Target mean end-to-end seconds per request; caps the batch."),
-    ] = None
-    max_ms_per_output_token: Annotated[
-        Annotated[float, Meta(gt=0, le=1_000_000)] | None,
-        Meta(description="Target mean time per output token; caps the batch."),
-    ] = None
+    max_latency_s: (
+        Annotated[
+            float,
+            Meta(
+                gt=0,
+                le=86_400,
+                description="Target mean end-to-end seconds per request; caps the batch.",
+            ),
+        ]
+        | None
+    ) = None
+    max_ms_per_output_token: (
+        Annotated[
+            float,
+            Meta(
+                gt=0,
+                le=1_000_000,
+                description="Target mean time per output token; caps the batch.",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class ServingRequest(ModelRequest, kw_only=True, forbid_unknown_fields=True):
@@ -110,36 +130,67 @@ class ServingRequest(ModelRequest, kw_only=True, forbid_unknown_fields=True):
     gpu_sku: GpuSku = None
     usd_per_gpu_hour: UsdPerGpuHour = None
     gpus_per_replica: Annotated[
-        Annotated[int, Meta(ge=1, le=64)] | None,
+        int,
         Meta(
+            ge=1,
+            le=MAX_GPUS_PER_REPLICA,
             description=(
                 "GPUs per replica in tensor parallel (default 1): memory, bandwidth and FLOP/s "
                 "add up over them."
-            )
+            ),
         ),
-    ] = None
+    ] = DEFAULT_GPUS_PER_REPLICA
     workload: Annotated[ServingWorkload, Meta(description="The traffic to serve.")]
     bandwidth_efficiency: Annotated[
-        _Share | None, Meta(description="η, achieved share of memory bandwidth (default 0.8).")
-    ] = None
+        float,
+        Meta(gt=0, le=1, description="η, achieved share of memory bandwidth (default 0.8)."),
+    ] = 0.8
     mfu: Annotated[
-        _Share | None, Meta(description="Achieved share of dense BF16 FLOP/s (default 0.5).")
-    ] = None
+        float,
+        Meta(gt=0, le=1, description="Achieved share of dense BF16 FLOP/s (default 0.5)."),
+    ] = 0.5
     target_utilization: Annotated[
-        _Share | None,
-        Meta(description="ρ, planned share of each replica's batch and GPU time (default 0.8)."),
-    ] = None
+        float,
+        Meta(
+            gt=0,
+            le=1,
+            description="ρ, planned share of each replica's batch and GPU time (default 0.8).",
+        ),
+    ] = 0.8
     max_batch_size: Annotated[
-        Annotated[int, Meta(ge=1, le=1_000_000)] | None,
-        Meta(description="The engine's cap on sequences (default 256)."),
-    ] = None
-    max_concurrency_per_replica: Annotated[
-        Annotated[int, Meta(ge=1, le=1_000_000)] | None,
-        Meta(description="B_max measured on your engine, instead of the computed one."),
-    ] = None
-    mean_latency_s: Annotated[
-        Annotated[float, Meta(gt=0, le=86_400)] | None,
-        Meta(description="W measured on your engine, instead of computed."),
+        int,
+        Meta(ge=1, le=1_000_000, description="The engine's cap on sequences (default 256)."),
+    ] = DEFAULT_MAX_BATCH
+    max_concurrency_per_replica: (
+        Annotated[
+            int,
+            Meta(
+                ge=1,
+                le=1_000_000,
+                description=(
+                    "B_max measured on your engine, instead of the computed one; still capped "
+                    "by the latency targets and max_batch_size (with a warning)."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+    mean_latency_s: (
+        Annotated[
+            float,
+            Meta(gt=0, le=86_400, description="W measured on your engine, instead of computed."),
+        ]
+        | None
+    ) = None
+    uncertainty: Annotated[
+        Uncertainty | None,
+        Meta(
+            description=(
+                "Multipliers on the request rate (volume) and on prompt and output tokens "
+                "(tokens); the answer then carries `range`: the monthly GPU cost re-sized at "
+                "both low and at both high multipliers (measured concurrency and latency held)."
+            )
+        ),
     ] = None
 
 
@@ -225,8 +276,8 @@ class _Replica(msgspec.Struct, frozen=True, kw_only=True):
     dense_tflops: Decimal
     bandwidth_efficiency: Decimal
     mfu: Decimal
-    prompt_tokens: int
-    output_tokens: int
+    prompt_tokens: Decimal
+    output_tokens: Decimal
 
     @property
     def context_tokens(self) -> Decimal:
@@ -286,57 +337,35 @@ def estimate_serving(catalog: Catalog, request: ServingRequest) -> ServingEstima
             be met, or the rate is given in more or fewer than one unit.
     """
     context = PricingContext.open(catalog, request.pricing_version, request.at)
-    arch = architecture_from(context.table, request.architecture)
+    arch = architecture_from(context, request.architecture)
     gpu, selected = gpu_from(
         context, request.gpu, request.gpu_provider, request.gpu_sku, request.usd_per_gpu_hour
     )
     workload = request.workload
     arrival_rate = _arrival_rate(context, workload)
     warnings: list[Notice] = []
-    precision, kv_precision, tp = _precisions_and_parallelism(context, request, arch, warnings)
-    replica = _replica(context, request, arch, gpu, precision, kv_precision, tp)
+    plan = _plan(context, request, arch, gpu, selected.usd_per_hour, warnings)
     _check_context(arch, workload, warnings)
-
-    sequence_tokens = workload.prompt_tokens + workload.output_tokens
-    by_memory = _batch_by_memory(replica, sequence_tokens, tp)
-    by_latency = _batch_by_latency(replica, workload)
-    engine_cap = request.max_batch_size
-    if engine_cap is None:
-        engine_cap = DEFAULT_MAX_BATCH
-        context.assume("max_batch_size", engine_cap, "the engine's cap (vLLM's max_num_seqs)")
-    batch = _max_concurrency(request, by_memory, by_latency, engine_cap, warnings)
-    utilization = _share(
-        context,
-        "target_utilization",
-        request.target_utilization,
-        DEFAULT_TARGET_UTILIZATION,
-        "ρ: share of each replica's batch and GPU time planned for",
-    )
     _assume_serving_conventions(context)
 
-    latency = (
-        to_decimal(request.mean_latency_s)
-        if request.mean_latency_s is not None
-        else replica.latency_seconds(batch)
-    )
-    max_rate = replica.max_requests_per_second(batch, utilization)
-    replicas = capacity.replicas_needed(arrival_rate, latency, batch, utilization, max_rate)
-    gpus = replicas * tp
-    usd_per_hour = gpus * selected.usd_per_hour
-    output_tokens_per_hour = arrival_rate * capacity.SECONDS_PER_HOUR * workload.output_tokens
-
-    item = LineItem(
-        name="gpu_hours",
-        quantity=gpus * HOURS_PER_MONTH,
-        unit="gpu_hours",
-        rate=selected.usd_per_hour,
-        rate_unit="usd_per_gpu_hour",
-        cost_usd=usd_per_hour * HOURS_PER_MONTH,
-        recurrence="monthly",
-    )
+    prompt, output = Decimal(workload.prompt_tokens), Decimal(workload.output_tokens)
+    sizing = plan.size(arrival_rate, prompt, output, warnings)
+    replica, batch = sizing.replica, sizing.batch
+    item = sizing.line_item()
     one_time, monthly, first_year = totals([item])
     comparison = _api_comparison(context, request, arrival_rate)
+    if comparison is None:
+        warnings += notices(
+            unused_service_tier(context, request.service_tier, "self-hosted GPU-hours")
+        )
+    spread = monthly_range(
+        context,
+        request.uncertainty,
+        lambda scale: plan.monthly_at(arrival_rate, prompt, output, scale),
+        monthly,
+    )
     step = replica.step_seconds(batch)
+    output_tokens_per_hour = arrival_rate * capacity.SECONDS_PER_HOUR * workload.output_tokens
     return ServingEstimate(
         pricing_version=context.table.version,
         model=comparison.model if comparison else None,
@@ -346,47 +375,314 @@ def estimate_serving(catalog: Catalog, request: ServingRequest) -> ServingEstima
         one_time_usd=one_time,
         monthly_usd=monthly,
         first_year_usd=first_year,
+        range=spread,
         architecture=architecture_summary(arch),
         gpu=selected,
-        precision=precision,
-        kv_cache_precision=kv_precision,
-        gpus_per_replica=tp,
+        precision=plan.precision,
+        kv_cache_precision=plan.kv_precision,
+        gpus_per_replica=plan.tp,
         weights=memory_size(replica.weight_bytes),
         kv_cache_bytes_per_token=replica.kv_bytes_per_token,
-        kv_cache_per_sequence=memory_size(sequence_tokens * replica.kv_bytes_per_token),
-        replica_memory=memory_size(tp * gpu.memory_gb * BYTES_PER_GB),
+        kv_cache_per_sequence=memory_size((prompt + output) * replica.kv_bytes_per_token),
+        replica_memory=memory_size(plan.tp * gpu.memory_gb * BYTES_PER_GB),
         usable_memory=memory_size(replica.usable_bytes),
         kv_cache_budget=memory_size(replica.usable_bytes - replica.weight_bytes),
-        max_batch_by_memory=by_memory,
-        max_batch_by_latency=by_latency,
-        max_batch_size=engine_cap,
+        max_batch_by_memory=sizing.by_memory,
+        max_batch_by_latency=sizing.by_latency,
+        max_batch_size=plan.engine_cap,
         max_concurrency_per_replica=batch,
         prefill_seconds=replica.prefill_seconds(),
         ms_per_output_token_at_batch_1=replica.step_seconds(1) * MS_PER_SECOND,
         ms_per_output_token=step * MS_PER_SECOND,
-        mean_latency_seconds=latency,
+        mean_latency_seconds=sizing.latency,
         output_tokens_per_second_per_replica=batch / step,
         requests_per_second=arrival_rate,
-        concurrency=arrival_rate * latency,
-        max_requests_per_second_per_replica=max_rate,
-        replicas_by_concurrency=arrival_rate * latency / (batch * utilization),
-        replicas_by_gpu_time=arrival_rate / max_rate,
-        replicas=replicas,
-        gpus=gpus,
-        gpu_time_utilization=arrival_rate / max_rate * utilization / replicas,
-        usd_per_hour=usd_per_hour,
-        usd_per_1m_output_tokens=usd_per_hour / output_tokens_per_hour * ONE_MILLION,
+        concurrency=arrival_rate * sizing.latency,
+        max_requests_per_second_per_replica=sizing.max_rate,
+        replicas_by_concurrency=arrival_rate * sizing.latency / (batch * plan.utilization),
+        replicas_by_gpu_time=arrival_rate / sizing.max_rate,
+        replicas=sizing.replicas,
+        gpus=sizing.gpus,
+        gpu_time_utilization=arrival_rate / sizing.max_rate * plan.utilization / sizing.replicas,
+        usd_per_hour=sizing.usd_per_hour,
+        usd_per_1m_output_tokens=sizing.usd_per_hour / output_tokens_per_hour * ONE_MILLION,
         api_comparison=comparison,
     )
 
 
-def _share(
-    context: PricingContext, name: str, given: float | None, default: Decimal, note: str
-) -> Decimal:
-    if given is not None:
-        return to_decimal(given)
-    context.assume(name, default, note)
-    return default
+class _Sizing(msgspec.Struct, frozen=True, kw_only=True):
+    """Replicas for one arrival rate and request shape."""
+
+    replica: _Replica
+    by_memory: int
+    by_latency: int | None
+    batch: int
+    latency: Decimal
+    max_rate: Decimal
+    replicas: int
+    gpus: int
+    usd_per_gpu_hour: Decimal
+
+    @property
+    def usd_per_hour(self) -> Decimal:
+        """Every GPU of every replica, per hour."""
+        return self.gpus * self.usd_per_gpu_hour
+
+    def line_item(self) -> LineItem:
+        """The month's GPU-hours."""
+        return priced_line(
+            "gpu_hours",
+            self.gpus * HOURS_PER_MONTH,
+            "gpu_hours",
+            self.usd_per_gpu_hour,
+            "usd_per_gpu_hour",
+        )
+
+
+class _Plan(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything a sizing holds fixed, every default applied: hardware, precisions, targets."""
+
+    arch: Architecture
+    gpu: Gpu
+    usd_per_gpu_hour: Decimal
+    precision: str
+    kv_precision: str
+    tp: int
+    bandwidth_efficiency: Decimal
+    mfu: Decimal
+    utilization: Decimal
+    engine_cap: int
+    measured_batch: int | None
+    measured_latency: Decimal | None
+    max_latency_s: Decimal | None
+    max_step_seconds: Decimal | None
+
+    def replica(self, prompt_tokens: Decimal, output_tokens: Decimal) -> _Replica:
+        """One replica serving requests of this shape."""
+        return _Replica(
+            parameters=self.arch.parameters,
+            weight_bytes=self.arch.parameters * BYTES_PER_VALUE[self.precision],
+            kv_bytes_per_token=capacity.kv_cache_bytes_per_token(
+                self.arch, BYTES_PER_VALUE[self.kv_precision]
+            ),
+            usable_bytes=capacity.usable_bytes(self.tp * self.gpu.memory_gb),
+            bandwidth_gb_per_s=self.tp * self.gpu.bandwidth_gb_per_s,
+            dense_tflops=self.tp * self.gpu.dense_bf16_tflops,
+            bandwidth_efficiency=self.bandwidth_efficiency,
+            mfu=self.mfu,
+            prompt_tokens=prompt_tokens,
+            output_tokens=output_tokens,
+        )
+
+    def size(
+        self,
+        arrival_rate: Decimal,
+        prompt_tokens: Decimal,
+        output_tokens: Decimal,
+        warnings: list[Notice],
+    ) -> _Sizing:
+        """Batch, latency and replicas for a rate and request shape.
+
+        Raises:
+            InvalidInput: The weights or one sequence do not fit, or a latency target cannot
+                be met even with one sequence per replica.
+        """
+        replica = self.replica(prompt_tokens, output_tokens)
+        by_memory = _batch_by_memory(replica, prompt_tokens + output_tokens, self.tp)
+        by_latency = _batch_by_latency(replica, self.max_step_seconds, self.max_latency_s)
+        batch = self._batch(replica, by_memory, by_latency, warnings)
+        latency = self.measured_latency
+        if latency is None:
+            latency = replica.latency_seconds(batch)
+        elif self.max_latency_s is not None and latency > self.max_latency_s:
+            warnings.append(_measured_latency_breaks_target(latency, self.max_latency_s))
+        max_rate = replica.max_requests_per_second(batch, self.utilization)
+        replicas = capacity.replicas_needed(
+            arrival_rate, latency, batch, self.utilization, max_rate
+        )
+        return _Sizing(
+            replica=replica,
+            by_memory=by_memory,
+            by_latency=by_latency,
+            batch=batch,
+            latency=latency,
+            max_rate=max_rate,
+            replicas=replicas,
+            gpus=replicas * self.tp,
+            usd_per_gpu_hour=self.usd_per_gpu_hour,
+        )
+
+    def monthly_at(
+        self, arrival_rate: Decimal, prompt_tokens: Decimal, output_tokens: Decimal, scale: Scale
+    ) -> Decimal:
+        """The monthly GPU cost re-sized at a scale (rate × volume, tokens × tokens).
+
+        Raises:
+            InvalidInput: The workload cannot be served at that scale (reported at the bound).
+        """
+        try:
+            sizing = self.size(
+                arrival_rate * scale.volume,
+                scale.of(prompt_tokens),
+                scale.of(output_tokens),
+                warnings=[],
+            )
+        except InvalidInput as error:
+            bound = "high" if scale.tokens > 1 else "low"
+            raise InvalidInput(
+                f"$.uncertainty.tokens.{bound}",
+                f"at tokens × {scale.tokens} the workload cannot be served: {error.reason}",
+            ) from None
+        return sizing.line_item().cost_usd
+
+    def _batch(
+        self,
+        replica: _Replica,
+        by_memory: int,
+        by_latency: int | None,
+        warnings: list[Notice],
+    ) -> int:
+        # B_max: the computed batch, or the measured one capped by the latency targets and the
+        # engine's cap. A measured batch above the full-length KV bound is kept (engines page
+        # the cache and most sequences are shorter than prompt + output), with a warning.
+        given = self.measured_batch
+        if given is None:
+            return min(by_memory, self.engine_cap, by_latency or by_memory)
+
+        batch = given
+        if given > by_memory:
+            warnings.append(_beyond_kv_cache(given, by_memory))
+        if by_latency is not None and given > by_latency:
+            warnings.append(self._breaks_latency(replica, given, by_latency))
+            batch = by_latency
+        if batch > self.engine_cap:
+            warnings.append(_beyond_engine_cap(batch, self.engine_cap))
+            batch = self.engine_cap
+        return batch
+
+    def _breaks_latency(self, replica: _Replica, given: int, by_latency: int) -> Notice:
+        broken = []
+        step = replica.step_seconds(given)
+        if self.max_step_seconds is not None and step > self.max_step_seconds:
+            broken.append(
+                f"max_ms_per_output_token {_figure(self.max_step_seconds * MS_PER_SECOND)} "
+                f"({step * MS_PER_SECOND:.2f} ms per output token at that batch)"
+            )
+        latency = replica.latency_seconds(given)
+        if self.max_latency_s is not None and latency > self.max_latency_s:
+            broken.append(
+                f"max_latency_s {_figure(self.max_latency_s)} ({latency:.2f} s per request)"
+            )
+        return Notice(
+            code="concurrency_breaks_latency_target",
+            message=(
+                f"max_concurrency_per_replica {given} breaks {' and '.join(broken)}: planned "
+                f"at {by_latency}, the largest batch that meets the latency targets"
+            ),
+        )
+
+
+def _beyond_kv_cache(given: int, by_memory: int) -> Notice:
+    return Notice(
+        code="concurrency_beyond_kv_cache",
+        message=(
+            f"max_concurrency_per_replica {given} is above the {by_memory} sequences whose full "
+            "prompt + output KV cache fits; that holds only if most sequences are shorter or "
+            "the engine preempts"
+        ),
+    )
+
+
+def _beyond_engine_cap(batch: int, engine_cap: int) -> Notice:
+    return Notice(
+        code="concurrency_beyond_max_batch_size",
+        message=(
+            f"max_concurrency_per_replica {batch} is above max_batch_size {engine_cap}, the "
+            f"engine's cap on sequences: planned at {engine_cap}; give max_batch_size if your "
+            "engine runs more"
+        ),
+    )
+
+
+def _measured_latency_breaks_target(latency: Decimal, target: Decimal) -> Notice:
+    return Notice(
+        code="measured_latency_breaks_target",
+        message=(
+            f"the measured mean_latency_s {_figure(latency)} is above the max_latency_s target "
+            f"{_figure(target)}: "
+            "the plan sizes replicas for the measured latency, which misses the target; lower "
+            "the concurrency or pick a faster setup"
+        ),
+    )
+
+
+def _plan(
+    context: PricingContext,
+    request: ServingRequest,
+    arch: Architecture,
+    gpu: Gpu,
+    usd_per_gpu_hour: Decimal,
+    warnings: list[Notice],
+) -> _Plan:
+    precision, kv_precision, tp = _precisions_and_parallelism(context, request, arch, warnings)
+    echo_default(
+        context,
+        "bandwidth_efficiency",
+        to_decimal(request.bandwidth_efficiency),
+        DEFAULT_BANDWIDTH_EFFICIENCY,
+        "η: achieved share of memory bandwidth in decode (0.8-0.9 is the norm)",
+    )
+    echo_default(
+        context,
+        "mfu",
+        to_decimal(request.mfu),
+        DEFAULT_MFU,
+        "achieved share of dense BF16 FLOP/s in prefill",
+    )
+    echo_default(
+        context,
+        "max_batch_size",
+        request.max_batch_size,
+        DEFAULT_MAX_BATCH,
+        "the engine's cap (vLLM's max_num_seqs)",
+    )
+    echo_default(
+        context,
+        "target_utilization",
+        to_decimal(request.target_utilization),
+        DEFAULT_TARGET_UTILIZATION,
+        "ρ: share of each replica's batch and GPU time planned for",
+    )
+    workload = request.workload
+    return _Plan(
+        arch=arch,
+        gpu=gpu,
+        usd_per_gpu_hour=usd_per_gpu_hour,
+        precision=precision,
+        kv_precision=kv_precision,
+        tp=tp,
+        bandwidth_efficiency=to_decimal(request.bandwidth_efficiency),
+        mfu=to_decimal(request.mfu),
+        utilization=to_decimal(request.target_utilization),
+        engine_cap=request.max_batch_size,
+        measured_batch=request.max_concurrency_per_replica,
+        measured_latency=_optional_decimal(request.mean_latency_s),
+        max_latency_s=_optional_decimal(workload.max_latency_s),
+        max_step_seconds=(
+            None
+            if workload.max_ms_per_output_token is None
+            else to_decimal(workload.max_ms_per_output_token) / MS_PER_SECOND
+        ),
+    )
+
+
+def _figure(value: Decimal) -> str:
+    # A request's number as a person writes it: 10, not 10.00 or 1E+1.
+    return f"{float(value):g}"
+
+
+def _optional_decimal(value: float | None) -> Decimal | None:
+    return None if value is None else to_decimal(value)
 
 
 def _arrival_rate(context: PricingContext, workload: ServingWorkload) -> Decimal:
@@ -427,55 +723,18 @@ def _precisions_and_parallelism(
         kv_precision = precision
         context.assume("kv_cache_precision", kv_precision, "the weights' precision")
     tp = request.gpus_per_replica
-    if tp is None:
-        tp = 1
-        context.assume("gpus_per_replica", tp, "no tensor parallelism")
+    echo_default(context, "gpus_per_replica", tp, DEFAULT_GPUS_PER_REPLICA, "no tensor parallelism")
     if arch.kv_heads % tp or arch.attention_heads % tp:
         warnings.append(
             Notice(
                 code="heads_not_divisible",
                 message=(
                     f"{arch.attention_heads} attention and {arch.kv_heads} KV heads do not split "
-                    f"evenly over {tp} GPUs; engines refuse or replicate heads"
+                    f"evenly over {gpus(tp)}; engines refuse or replicate heads"
                 ),
             )
         )
     return precision, kv_precision, tp
-
-
-def _replica(
-    context: PricingContext,
-    request: ServingRequest,
-    arch: Architecture,
-    gpu: Gpu,
-    precision: str,
-    kv_precision: str,
-    tp: int,
-) -> _Replica:
-    return _Replica(
-        parameters=arch.parameters,
-        weight_bytes=arch.parameters * BYTES_PER_VALUE[precision],
-        kv_bytes_per_token=capacity.kv_cache_bytes_per_token(arch, BYTES_PER_VALUE[kv_precision]),
-        usable_bytes=capacity.usable_bytes(tp * gpu.memory_gb),
-        bandwidth_gb_per_s=tp * gpu.bandwidth_gb_per_s,
-        dense_tflops=tp * gpu.dense_bf16_tflops,
-        bandwidth_efficiency=_share(
-            context,
-            "bandwidth_efficiency",
-            request.bandwidth_efficiency,
-            DEFAULT_BANDWIDTH_EFFICIENCY,
-            "η: achieved share of memory bandwidth in decode (0.8-0.9 is the norm)",
-        ),
-        mfu=_share(
-            context,
-            "mfu",
-            request.mfu,
-            DEFAULT_MFU,
-            "achieved share of dense BF16 FLOP/s in prefill",
-        ),
-        prompt_tokens=request.workload.prompt_tokens,
-        output_tokens=request.workload.output_tokens,
-    )
 
 
 def _check_context(arch: Architecture, workload: ServingWorkload, warnings: list[Notice]) -> None:
@@ -492,7 +751,7 @@ def _check_context(arch: Architecture, workload: ServingWorkload, warnings: list
         )
 
 
-def _batch_by_memory(replica: _Replica, sequence_tokens: int, tp: int) -> int:
+def _batch_by_memory(replica: _Replica, sequence_tokens: Decimal, tp: int) -> int:
     batch = capacity.max_batch_in_memory(
         replica.weight_bytes, sequence_tokens, replica.kv_bytes_per_token, replica.usable_bytes
     )
@@ -504,9 +763,9 @@ def _batch_by_memory(replica: _Replica, sequence_tokens: int, tp: int) -> int:
         weights = memory_size(replica.weight_bytes)
         missing = memory_size(replica.weight_bytes - replica.usable_bytes)
         reason = (
-            f"the weights take {weights.gb:.2f} GB ({weights.gib:.2f} GiB) but {tp} GPU(s) "
-            f"leave {usable.gb:.2f} GB usable: {missing.gb:.2f} GB ({missing.gib:.2f} GiB) "
-            "missing; raise gpus_per_replica or lower the precision"
+            f"the weights take {weights.gb:.2f} GB ({weights.gib:.2f} GiB) but only "
+            f"{usable.gb:.2f} GB are usable on {gpus(tp)}: {missing.gb:.2f} GB "
+            f"({missing.gib:.2f} GiB) missing; raise gpus_per_replica or lower the precision"
         )
     else:
         needed = sequence_tokens * replica.kv_bytes_per_token
@@ -520,18 +779,20 @@ def _batch_by_memory(replica: _Replica, sequence_tokens: int, tp: int) -> int:
     raise InvalidInput("$.gpu", reason)
 
 
-def _batch_by_latency(replica: _Replica, workload: ServingWorkload) -> int | None:
+def _batch_by_latency(
+    replica: _Replica, max_step_seconds: Decimal | None, max_latency_s: Decimal | None
+) -> int | None:
     limits = []
-    if workload.max_ms_per_output_token is not None:
-        limits.append(to_decimal(workload.max_ms_per_output_token) / MS_PER_SECOND)
-    if workload.max_latency_s is not None:
-        decode_budget = to_decimal(workload.max_latency_s) - replica.prefill_seconds()
+    if max_step_seconds is not None:
+        limits.append(max_step_seconds)
+    if max_latency_s is not None:
+        decode_budget = max_latency_s - replica.prefill_seconds()
         if decode_budget <= 0:
             raise InvalidInput(
                 "$.workload.max_latency_s",
                 f"the prefill alone takes {replica.prefill_seconds():.3f} s, beyond the target",
             )
-        limits.append(decode_budget / workload.output_tokens)
+        limits.append(decode_budget / replica.output_tokens)
     if not limits:
         return None
 
@@ -545,30 +806,6 @@ def _batch_by_latency(replica: _Replica, workload: ServingWorkload) -> int | Non
             "the precision or pick a faster GPU",
         )
     return batch
-
-
-def _max_concurrency(
-    request: ServingRequest,
-    by_memory: int,
-    by_latency: int | None,
-    engine_cap: int,
-    warnings: list[Notice],
-) -> int:
-    given = request.max_concurrency_per_replica
-    if given is None:
-        return min(by_memory, engine_cap, by_latency or by_memory)
-    if given > by_memory:
-        warnings.append(
-            Notice(
-                code="concurrency_beyond_kv_cache",
-                message=(
-                    f"max_concurrency_per_replica {given} is above the {by_memory} sequences "
-                    "whose full prompt + output KV cache fits; that holds only if most sequences "
-                    "are shorter or the engine preempts"
-                ),
-            )
-        )
-    return given
 
 
 def _assume_serving_conventions(context: PricingContext) -> None:
@@ -603,23 +840,20 @@ def _api_comparison(
 ) -> ApiComparison | None:
     if request.model is None and request.rates is None:
         return None
-    model, match = choose_model(context.table, request.model, request.rates, request.service_tier)
+    priced = pick_model(context, request.model, request.rates, request.service_tier)
     workload = request.workload
     requests_per_month = arrival_rate * SECONDS_PER_MONTH
-    priced = price_usage(
-        model,
-        Usage(input_tokens=workload.prompt_tokens, output_tokens=workload.output_tokens),
+    items = priced.price(
+        TokenBreakdown(input=workload.prompt_tokens, output=workload.output_tokens),
+        input_tokens=Decimal(workload.prompt_tokens),
         requests=requests_per_month,
-        service_tier=request.service_tier,
-        at=context.at,
-        recurrence="monthly",
-        path="$.workload",
         label="api_",
     )
+    monthly_usd = sum((item.cost_usd for item in items), Decimal(0))
     output_tokens = requests_per_month * workload.output_tokens
     return ApiComparison(
-        model=match,
-        monthly_usd=priced.total_usd,
-        usd_per_1m_output_tokens=priced.total_usd / output_tokens * ONE_MILLION,
-        line_items=priced.line_items,
+        model=priced.match,
+        monthly_usd=monthly_usd,
+        usd_per_1m_output_tokens=monthly_usd / output_tokens * ONE_MILLION,
+        line_items=items,
     )

@@ -8,6 +8,7 @@ GPU-hours, memory and the smallest GPU count that fits (capacity-anchors §1.3-�
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -17,18 +18,21 @@ from msgspec import Meta
 from pricing import capacity
 from pricing.capacity import LoraModule, MemorySize, TrainingMethod, memory_size
 from pricing.catalog import Catalog, ModelMatch
-from pricing.entries import Architecture, FineTune
+from pricing.entries import Architecture, ChatModel, FineTune
 from pricing.errors import InvalidInput
 from pricing.estimators.common import (
-    DAYS_PER_MONTH,
     HOURS_PER_MONTH,
     MONTHS_PER_YEAR,
     EstimateRequest,
     ModelId,
     PricingContext,
+    Uncertainty,
     WorkloadEstimate,
+    assume_service_tier,
+    echo_default,
     to_decimal,
     totals,
+    unused_service_tier,
 )
 from pricing.estimators.hardware import (
     ArchitectureField,
@@ -41,10 +45,22 @@ from pricing.estimators.hardware import (
     architecture_from,
     architecture_summary,
     gpu_from,
+    gpus,
+)
+from pricing.estimators.workload import (
+    EXPECTED,
+    RequestsPerDay,
+    RequestsPerMonth,
+    Scale,
+    monthly_range,
+    monthly_volume,
+    notices,
+    priced_line,
+    scaled_breakdown,
 )
 from pricing.money import per_million
 from pricing.results import LineItem, Notice
-from pricing.usage import CONVENTION, Usage, price_usage
+from pricing.usage import CONVENTION, USAGE_FIELDS, Usage, breakdown, price_tokens
 
 DEFAULT_EPOCHS = 3
 MIN_EPOCH_EXAMPLES = 100
@@ -88,14 +104,21 @@ class FineTunedInference(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tru
     """A monthly inference volume on the fine-tuned model."""
 
     usage: Annotated[Usage, Meta(description=f"One request's tokens. {CONVENTION}.")]
-    requests_per_month: Annotated[
-        Annotated[float, Meta(ge=0, le=1e12)] | None,
-        Meta(description="Requests per month (or per day)."),
-    ] = None
-    requests_per_day: Annotated[
-        Annotated[float, Meta(ge=0, le=1e11)] | None,
-        Meta(description="Requests per day (× 365/12 a month)."),
-    ] = None
+    requests_per_month: RequestsPerMonth | None = None
+    requests_per_day: RequestsPerDay | None = None
+
+
+TrainingUncertainty = Annotated[
+    Uncertainty | None,
+    Meta(
+        description=(
+            "Multipliers on volume (retraining runs and the inference volume) and on tokens "
+            "(tokens per example, or trained_tokens, and the inference usage); the answer then "
+            "carries `range` of the monthly cost: low applies both low multipliers, high both "
+            "high ones."
+        )
+    ),
+]
 
 
 class ApiTrainingRequest(
@@ -128,6 +151,7 @@ class ApiTrainingRequest(
         FineTunedInference | None,
         Meta(description="A monthly volume priced at the fine-tuned model's rates."),
     ] = None
+    uncertainty: TrainingUncertainty = None
 
 
 class SelfHostedTrainingRequest(
@@ -140,25 +164,44 @@ class SelfHostedTrainingRequest(
         TrainingMethod,
         Meta(description="full (AdamW, every weight), lora, or qlora (4-bit frozen weights)."),
     ]
-    lora_rank: Annotated[
-        Annotated[int, Meta(ge=1, le=65_536)] | None, Meta(description="LoRA rank r (default 8).")
-    ] = None
-    target_modules: Annotated[
-        Annotated[list[LoraModule], Meta(min_length=1, max_length=7)] | None,
-        Meta(description="Linear modules that get adapters (default q_proj, v_proj)."),
-    ] = None
+    lora_rank: (
+        Annotated[int, Meta(ge=1, le=65_536, description="LoRA rank r (default 8).")] | None
+    ) = None
+    target_modules: (
+        Annotated[
+            list[LoraModule],
+            Meta(
+                min_length=1,
+                max_length=7,
+                description="Linear modules that get adapters (default q_proj, v_proj).",
+            ),
+        ]
+        | None
+    ) = None
     gpu: GpuField
     gpu_provider: GpuProvider = None
     gpu_sku: GpuSku = None
     usd_per_gpu_hour: UsdPerGpuHour = None
-    gpu_count: Annotated[
-        Annotated[int, Meta(ge=1, le=100_000)] | None,
-        Meta(description="GPUs to train on (default: the smallest count the run fits on)."),
-    ] = None
-    examples: Annotated[
-        Annotated[int, Meta(ge=1, le=1_000_000_000)] | None,
-        Meta(description="Examples (or give trained_tokens)."),
-    ] = None
+    gpu_count: (
+        Annotated[
+            int,
+            Meta(
+                ge=1,
+                le=capacity.MAX_SHARDING_GPUS,
+                description=(
+                    "GPUs to train on, at most 64 (default: the smallest count the run fits on)."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+    examples: (
+        Annotated[
+            int,
+            Meta(ge=1, le=1_000_000_000, description="Examples (or give trained_tokens)."),
+        ]
+        | None
+    ) = None
     tokens_per_example: Annotated[
         int,
         Meta(
@@ -168,16 +211,24 @@ class SelfHostedTrainingRequest(
         ),
     ]
     epochs: Epochs | None = None
-    trained_tokens: Annotated[
-        Annotated[int, Meta(ge=1, le=10**15)] | None,
-        Meta(
-            description="Tokens processed over all epochs, instead of examples × tokens × epochs."
-        ),
-    ] = None
-    micro_batch_size: Annotated[
-        Annotated[int, Meta(ge=1, le=4096)] | None,
-        Meta(description="Sequences per GPU step (default 1)."),
-    ] = None
+    trained_tokens: (
+        Annotated[
+            int,
+            Meta(
+                ge=1,
+                le=10**15,
+                description=(
+                    "Tokens processed over all epochs, instead of examples × tokens × epochs "
+                    "(then give neither examples nor epochs)."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+    micro_batch_size: (
+        Annotated[int, Meta(ge=1, le=4096, description="Sequences per GPU step (default 1).")]
+        | None
+    ) = None
     activation_recomputation: Annotated[
         bool | None,
         Meta(
@@ -188,10 +239,15 @@ class SelfHostedTrainingRequest(
         ),
     ] = None
     efficiency: Annotated[
-        Annotated[float, Meta(gt=0, le=1)] | None,
-        Meta(description="Achieved share of the dense BF16 peak (MFU), default 0.40."),
-    ] = None
+        float,
+        Meta(
+            gt=0,
+            le=1,
+            description="Achieved share of the dense BF16 peak (MFU), default 0.40.",
+        ),
+    ] = float(DEFAULT_EFFICIENCY)
     retrains_per_year: RetrainsPerYear = 0
+    uncertainty: TrainingUncertainty = None
 
 
 TrainingRequest = ApiTrainingRequest | SelfHostedTrainingRequest
@@ -320,14 +376,32 @@ def _estimate_api(context: PricingContext, request: ApiTrainingRequest) -> Train
     epochs = _epochs(context, request.examples, request.epochs)
     warnings: list[Notice] = []
     billed_tokens = _billed_tokens_per_example(fine_tune, request.tokens_per_example, warnings)
-    trained_tokens = request.examples * billed_tokens * epochs
-
-    training = _training_line(fine_tune, request.examples * epochs, trained_tokens)
-    items = [training]
+    _assume_retrains(context, request.retrains_per_year)
     if fine_tune.hosting_usd_per_hour is not None:
-        items.append(_hosting_line(context, fine_tune.hosting_usd_per_hour))
-    items += _retraining_lines(training.cost_usd, request.retrains_per_year)
+        context.assume(
+            "hours_per_month", HOURS_PER_MONTH, "hosting is billed every hour, used or not"
+        )
+    requests = None
+    if request.inference is None:
+        warnings += notices(
+            unused_service_tier(context, request.service_tier, "provider fine-tuning runs")
+        )
+    else:
+        _fine_tuned_model(fine_tune)
+        assume_service_tier(context, request.service_tier)
+        requests = monthly_volume(
+            context,
+            request.inference.requests_per_month,
+            request.inference.requests_per_day,
+            "requests",
+            parent="$.inference",
+        )
+    plan = _ApiPlan(
+        context=context, request=request, fine_tune=fine_tune, epochs=epochs, requests=requests
+    )
 
+    items = plan.items(EXPECTED)
+    training = items[0]
     details = ApiTrainingDetails(
         provider=fine_tune.provider,
         training_rate=fine_tune.training_rate,
@@ -336,12 +410,11 @@ def _estimate_api(context: PricingContext, request: ApiTrainingRequest) -> Train
         training_context_tokens=_training_context(fine_tune),
         hosting_usd_per_hour=fine_tune.hosting_usd_per_hour,
     )
-    if request.inference is not None:
-        requests = _monthly_requests(context, request.inference)
-        inference_items = _inference_lines(context, fine_tune, request, requests)
-        items += inference_items
+    if requests is not None:
         details.inference_requests_per_month = requests
-        details.inference_monthly_usd = sum((i.cost_usd for i in inference_items), Decimal(0))
+        details.inference_monthly_usd = sum(
+            (item.cost_usd for item in items if item.name.startswith("inference_")), Decimal(0)
+        )
 
     match = ModelMatch(
         id=f"ft:{fine_tune.base}",
@@ -355,12 +428,74 @@ def _estimate_api(context: PricingContext, request: ApiTrainingRequest) -> Train
         training,
         warnings,
         mode="api",
-        trained_tokens=trained_tokens,
+        trained_tokens=request.examples * billed_tokens * epochs,
         examples=request.examples,
         epochs=epochs,
         model=match,
         api=details,
+        range_of=(request.uncertainty, plan.items),
     )
+
+
+class _ApiPlan(msgspec.Struct, frozen=True, kw_only=True):
+    """A provider fine-tuning with every default applied, priced at any scale."""
+
+    context: PricingContext
+    request: ApiTrainingRequest
+    fine_tune: FineTune
+    epochs: int
+    requests: Decimal | None
+
+    def items(self, scale: Scale) -> list[LineItem]:
+        """Training, hosting, retraining and inference lines at a scale.
+
+        Volume scales the retraining runs and the inference volume; tokens scale the tokens per
+        example (still capped by the training context) and the inference usage.
+        """
+        request, fine_tune = self.request, self.fine_tune
+        limit = _training_context(fine_tune)
+        per_example = scale.of(request.tokens_per_example)
+        if limit is not None:
+            per_example = min(per_example, Decimal(limit))
+        example_epochs = request.examples * self.epochs
+        training = _training_line(fine_tune, example_epochs, example_epochs * per_example)
+        items = [training]
+        if fine_tune.hosting_usd_per_hour is not None:
+            items.append(_hosting_line(fine_tune.hosting_usd_per_hour))
+        items += _retraining_lines(training.cost_usd, request.retrains_per_year * scale.volume)
+        if self.requests is not None:
+            items += self._inference_lines(self.requests * scale.volume, scale)
+        return items
+
+    def _inference_lines(self, requests: Decimal, scale: Scale) -> list[LineItem]:
+        usage = self.request.inference.usage  # type: ignore[union-attr]
+        path = "$.inference.usage"
+        return price_tokens(
+            _fine_tuned_model(self.fine_tune),
+            scaled_breakdown(breakdown(usage, path), scale.tokens),
+            input_tokens=scale.of(usage.input_tokens),
+            requests=requests,
+            service_tier=self.request.service_tier,
+            at=self.context.at,
+            recurrence="monthly",
+            path=path,
+            field_names=USAGE_FIELDS,
+            label="inference_",
+        ).line_items
+
+
+def _assume_retrains(context: PricingContext, retrains_per_year: int) -> None:
+    echo_default(context, "retrains_per_year", retrains_per_year, 0, "no retraining")
+
+
+def _fine_tuned_model(fine_tune: FineTune) -> ChatModel:
+    if fine_tune.model is None:
+        raise InvalidInput(
+            "$.inference",
+            f"the table has no fine-tuned inference price for {fine_tune.base} at "
+            f"{fine_tune.provider}; leave inference out or pick another model",
+        )
+    return fine_tune.model
 
 
 def _epochs(context: PricingContext, examples: int, requested: int | None) -> int:
@@ -407,7 +542,9 @@ def _rate_unit(fine_tune: FineTune) -> str:
     return "usd_per_1m_trained_tokens"
 
 
-def _training_line(fine_tune: FineTune, example_epochs: int, trained_tokens: int) -> LineItem:
+def _training_line(
+    fine_tune: FineTune, example_epochs: int, trained_tokens: int | Decimal
+) -> LineItem:
     rate = fine_tune.training_rate
     if fine_tune.training_unit == PER_1K_EXAMPLES:
         return LineItem(
@@ -428,20 +565,11 @@ def _training_line(fine_tune: FineTune, example_epochs: int, trained_tokens: int
     )
 
 
-def _hosting_line(context: PricingContext, usd_per_hour: Decimal) -> LineItem:
-    context.assume("hours_per_month", HOURS_PER_MONTH, "hosting is billed every hour, used or not")
-    return LineItem(
-        name="hosting",
-        quantity=HOURS_PER_MONTH,
-        unit="hours",
-        rate=usd_per_hour,
-        rate_unit="usd_per_hour",
-        cost_usd=HOURS_PER_MONTH * usd_per_hour,
-        recurrence="monthly",
-    )
+def _hosting_line(usd_per_hour: Decimal) -> LineItem:
+    return priced_line("hosting", HOURS_PER_MONTH, "hours", usd_per_hour, "usd_per_hour")
 
 
-def _retraining_lines(training_usd: Decimal, retrains_per_year: int) -> list[LineItem]:
+def _retraining_lines(training_usd: Decimal, retrains_per_year: int | Decimal) -> list[LineItem]:
     if retrains_per_year == 0:
         return []
     per_month = Decimal(retrains_per_year) / MONTHS_PER_YEAR
@@ -458,47 +586,13 @@ def _retraining_lines(training_usd: Decimal, retrains_per_year: int) -> list[Lin
     ]
 
 
-def _monthly_requests(context: PricingContext, inference: FineTunedInference) -> Decimal:
-    per_month, per_day = inference.requests_per_month, inference.requests_per_day
-    if (per_month is None) == (per_day is None):
-        raise InvalidInput(
-            "$.inference.requests_per_month", "give requests_per_month or requests_per_day"
-        )
-    if per_month is not None:
-        return to_decimal(per_month)
-    context.assume("days_per_month", "365/12", "requests_per_day × 365/12")
-    return to_decimal(per_day) * DAYS_PER_MONTH  # type: ignore[arg-type]
-
-
-def _inference_lines(
-    context: PricingContext, fine_tune: FineTune, request: ApiTrainingRequest, requests: Decimal
-) -> list[LineItem]:
-    if fine_tune.model is None:
-        raise InvalidInput(
-            "$.inference",
-            f"the table has no fine-tuned inference price for {fine_tune.base} at "
-            f"{fine_tune.provider}; leave inference out or pick another model",
-        )
-    priced = price_usage(
-        fine_tune.model,
-        request.inference.usage,  # type: ignore[union-attr]
-        requests=requests,
-        service_tier=request.service_tier,
-        at=context.at,
-        recurrence="monthly",
-        path="$.inference.usage",
-        label="inference_",
-    )
-    return priced.line_items
-
-
 # ----------------------------------------------------------------------- mode self_hosted
 
 
 def _estimate_self_hosted(
     context: PricingContext, request: SelfHostedTrainingRequest
 ) -> TrainingEstimate:
-    arch = architecture_from(context.table, request.architecture)
+    arch = architecture_from(context, request.architecture)
     gpu, selected = gpu_from(
         context, request.gpu, request.gpu_provider, request.gpu_sku, request.usd_per_gpu_hour
     )
@@ -514,20 +608,24 @@ def _estimate_self_hosted(
     )
     efficiency = _efficiency(context, request.efficiency)
     flops = capacity.training_flops(arch.parameters, trained_tokens, request.method, recomputation)
-    gpu_hours = capacity.gpu_hours_for(flops, gpu.dense_bf16_tflops, efficiency)
     _assume_conventions(context, request.method)
-    if request.method == "qlora":
-        warnings.append(_QLORA_DEQUANTIZATION)
-
-    training = LineItem(
-        name="gpu_hours",
-        quantity=gpu_hours,
-        unit="gpu_hours",
-        rate=selected.usd_per_hour,
-        rate_unit="usd_per_gpu_hour",
-        cost_usd=gpu_hours * selected.usd_per_hour,
+    _assume_retrains(context, request.retrains_per_year)
+    warnings += notices(
+        unused_service_tier(context, request.service_tier, "self-hosted GPU-hours"),
+        _QLORA_DEQUANTIZATION if request.method == "qlora" else None,
     )
-    items = [training, *_retraining_lines(training.cost_usd, request.retrains_per_year)]
+
+    def items_at(scale: Scale) -> list[LineItem]:
+        # Tokens scale the trained tokens (so the FLOPs and GPU-hours); volume the retraining.
+        hours = capacity.gpu_hours_for(flops * scale.tokens, gpu.dense_bf16_tflops, efficiency)
+        training = _gpu_hours_line(hours, selected.usd_per_hour)
+        return [
+            training,
+            *_retraining_lines(training.cost_usd, request.retrains_per_year * scale.volume),
+        ]
+
+    items = items_at(EXPECTED)
+    training = items[0]
     details = SelfHostedTrainingDetails(
         method=request.method,
         architecture=architecture_summary(arch),
@@ -539,10 +637,10 @@ def _estimate_self_hosted(
         executed_flops=flops,
         efficiency=efficiency,
         gpu=selected,
-        gpu_hours=gpu_hours,
+        gpu_hours=training.quantity,
         gpu_count=count,
         min_gpu_count=min_count,
-        wall_clock_hours=gpu_hours / count,
+        wall_clock_hours=training.quantity / count,
         memory=memory,
     )
     return _estimate(
@@ -555,6 +653,18 @@ def _estimate_self_hosted(
         examples=request.examples,
         epochs=epochs,
         self_hosted=details,
+        range_of=(request.uncertainty, items_at),
+    )
+
+
+def _gpu_hours_line(gpu_hours: Decimal, usd_per_gpu_hour: Decimal) -> LineItem:
+    return priced_line(
+        "gpu_hours",
+        gpu_hours,
+        "gpu_hours",
+        usd_per_gpu_hour,
+        "usd_per_gpu_hour",
+        recurrence="one_time",
     )
 
 
@@ -572,9 +682,15 @@ def _trained_tokens(
     context: PricingContext, request: SelfHostedTrainingRequest
 ) -> tuple[int, int | None]:
     if request.trained_tokens is not None:
-        if request.examples is not None or request.epochs is not None:
+        if request.epochs is not None:
             raise InvalidInput(
-                "$.trained_tokens", "give trained_tokens or examples (with epochs), not both"
+                "$.epochs",
+                "epochs go with examples: trained_tokens already counts every epoch; give "
+                "examples and epochs, or trained_tokens alone",
+            )
+        if request.examples is not None:
+            raise InvalidInput(
+                "$.examples", "give examples (with epochs) or trained_tokens, not both"
             )
         return request.trained_tokens, None
     if request.examples is None:
@@ -629,15 +745,16 @@ def _flag(context: PricingContext, requested: bool | None) -> bool:
     return requested
 
 
-def _efficiency(context: PricingContext, requested: float | None) -> Decimal:
-    if requested is None:
-        context.assume(
-            "efficiency",
-            DEFAULT_EFFICIENCY,
-            "share of the dense BF16 peak achieved (MFU); published runs reach 0.35-0.47",
-        )
-        return DEFAULT_EFFICIENCY
-    return to_decimal(requested)
+def _efficiency(context: PricingContext, requested: float) -> Decimal:
+    efficiency = to_decimal(requested)
+    echo_default(
+        context,
+        "efficiency",
+        efficiency,
+        DEFAULT_EFFICIENCY,
+        "share of the dense BF16 peak achieved (MFU); published runs reach 0.35-0.47",
+    )
+    return efficiency
 
 
 def _assume_conventions(context: PricingContext, method: str) -> None:
@@ -682,14 +799,17 @@ def _memory(
 
     min_count = capacity.smallest_fitting_gpu_count(states.total, activations, usable)
     if min_count is None:
-        raise InvalidInput("$.gpu", _no_fit_reason(states.total, activations, usable))
+        raise InvalidInput(
+            "$.gpu",
+            _no_fit_reason(states.total, activations, usable, request, recomputation, micro_batch),
+        )
     count = request.gpu_count or min_count
     if count < min_count:
         need = capacity.bytes_per_gpu(states.total, activations, count)
         raise InvalidInput(
             "$.gpu_count",
-            f"{count} GPUs need {memory_size(need).gb:.2f} GB each, {memory_size(usable).gb:.2f}"
-            f" GB usable: the run fits on {min_count} or more",
+            f"sharded over {gpus(count)}, the run needs {memory_size(need).gb:.2f} GB per GPU "
+            f"but {memory_size(usable).gb:.2f} GB are usable: it fits on {min_count} or more",
         )
     if request.gpu_count is None:
         context.assume("gpu_count", count, "the smallest count the run fits on")
@@ -707,7 +827,14 @@ def _memory(
     return memory, min_count, count
 
 
-def _no_fit_reason(states: Decimal, activations: Decimal, usable: Decimal) -> str:
+def _no_fit_reason(
+    states: Decimal,
+    activations: Decimal,
+    usable: Decimal,
+    request: SelfHostedTrainingRequest,
+    recomputation: bool,
+    micro_batch: int,
+) -> str:
     limit = capacity.MAX_SHARDING_GPUS
     need = memory_size(capacity.bytes_per_gpu(states, activations, limit))
     missing = memory_size(capacity.bytes_per_gpu(states, activations, limit) - usable)
@@ -715,9 +842,21 @@ def _no_fit_reason(states: Decimal, activations: Decimal, usable: Decimal) -> st
         f"does not fit even sharded over {limit} GPUs: each needs {need.gb:.2f} GB "
         f"({need.gib:.2f} GiB), of which {memory_size(activations).gb:.2f} GB activations, but "
         f"only {memory_size(usable).gb:.2f} GB are usable; {missing.gb:.2f} GB "
-        f"({missing.gib:.2f} GiB) per GPU are missing. Use a larger GPU, LoRA or QLoRA, "
-        "activation recomputation, or shorter sequences"
+        f"({missing.gib:.2f} GiB) per GPU are missing. Use "
+        f"{_ways_to_fit(request.method, recomputation, micro_batch)}"
     )
+
+
+def _ways_to_fit(method: str, recomputation: bool, micro_batch: int) -> str:
+    # Only the levers this run has not pulled yet.
+    ways = ["a larger GPU"]
+    ways += {"full": ["LoRA or QLoRA"], "lora": ["QLoRA"], "qlora": []}[method]
+    if not recomputation:
+        ways.append("activation recomputation")
+    if micro_batch > 1:
+        ways.append("a smaller micro_batch_size")
+    ways.append("shorter sequences")
+    return ", ".join(ways[:-1]) + " or " + ways[-1]
 
 
 # ---------------------------------------------------------------------------------- common
@@ -736,8 +875,11 @@ def _estimate(
     model: ModelMatch | None = None,
     api: ApiTrainingDetails | None = None,
     self_hosted: SelfHostedTrainingDetails | None = None,
+    range_of: tuple[Uncertainty | None, Callable[[Scale], list[LineItem]]],
 ) -> TrainingEstimate:
     one_time, monthly, first_year = totals(items)
+    uncertainty, items_at = range_of
+    spread = monthly_range(context, uncertainty, lambda scale: totals(items_at(scale))[1], monthly)
     red_flags = []
     if examples is not None and examples < RED_FLAG_EXAMPLES:
         red_flags.append(
@@ -758,6 +900,7 @@ def _estimate(
         one_time_usd=one_time,
         monthly_usd=monthly,
         first_year_usd=first_year,
+        range=spread,
         mode=mode,
         training_usd=training.cost_usd,
         trained_tokens=trained_tokens,

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
+from fractions import Fraction
+from math import lcm
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -26,13 +28,14 @@ from pricing.estimators.common import (
     PricingContext,
     Range,
     Uncertainty,
+    assume_service_tier,
     to_decimal,
     totals,
 )
 from pricing.estimators.usage import inline_tier_notice
 from pricing.results import LineItem, Notice, Recurrence
 from pricing.schema import TOKEN_CLASSES, InlineRates
-from pricing.usage import TokenBreakdown, choose_model, price_tokens
+from pricing.usage import USAGE_FIELDS, TokenBreakdown, choose_model, class_rate, price_tokens
 
 ONE = Decimal(1)
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600
@@ -44,6 +47,8 @@ _UNITS_PER_RATE = {
     "usd_per_1m_write_units": 1_000_000,
     "usd_per_1k_searches": 1_000,
     "usd_per_usd": 1,
+    "usd_per_hour": 1,
+    "usd_per_gpu_hour": 1,
 }
 
 #: Billing class -> field of an inline rate card, for errors about a missing inline rate.
@@ -88,19 +93,22 @@ PromptCaching = Annotated[
 ]
 
 
+UncertaintyField = Annotated[
+    Uncertainty | None,
+    Meta(
+        description=(
+            "Multipliers on volume and on tokens per request (each low at most 1, each "
+            "high at least 1); the answer then carries `range`: low applies both low "
+            "multipliers, high both high ones."
+        )
+    ),
+]
+
+
 class WorkloadRequest(ModelRequest, kw_only=True, forbid_unknown_fields=True):
     """A monthly workload on one chat model, with an optional low / high range."""
 
-    uncertainty: Annotated[
-        Uncertainty | None,
-        Meta(
-            description=(
-                "Multipliers on volume and on tokens per request (each low at most 1, each "
-                "high at least 1); the answer then carries `range`: low applies both low "
-                "multipliers, high both high ones."
-            )
-        ),
-    ] = None
+    uncertainty: UncertaintyField = None
 
 
 class RequestVolume(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
@@ -189,6 +197,8 @@ class PricedModel(msgspec.Struct, frozen=True, kw_only=True):
         requests: Decimal,
         label: str = "",
         recurrence: Recurrence = "monthly",
+        usage_path: str | None = None,
+        cache_path: str | None = None,
     ) -> list[LineItem]:
         """Line items for ``requests`` requests of a per-request token breakdown.
 
@@ -198,10 +208,19 @@ class PricedModel(msgspec.Struct, frozen=True, kw_only=True):
             requests: How many such requests.
             label: A prefix for the line-item names.
             recurrence: monthly (default) or one_time.
+            usage_path: JSON path of the client's usage the classes come from: a table model
+                that lacks a class's rate is reported at that usage field.
+            cache_path: JSON path of the field that turned prompt caching on: a table model
+                without a cache rate at this tier is reported there, with the way out.
 
         Raises:
             InvalidInput: A class in use has no rate (never priced as zero).
         """
+        path, fields = self.error_path, self.error_fields
+        if not self.inline and usage_path is not None:
+            path, fields = usage_path, USAGE_FIELDS
+        if not self.inline and cache_path is not None:
+            self._check_cache_rates(tokens, input_tokens, cache_path)
         return price_tokens(
             self.model,
             tokens,
@@ -210,10 +229,24 @@ class PricedModel(msgspec.Struct, frozen=True, kw_only=True):
             service_tier=self.service_tier,
             at=self.at,
             recurrence=recurrence,
-            path=self.error_path,
-            field_names=self.error_fields,
+            path=path,
+            field_names=fields,
             label=label,
         ).line_items
+
+    def _check_cache_rates(self, tokens: TokenBreakdown, input_tokens: Decimal, path: str) -> None:
+        tier = self.card.tier_for(input_tokens)
+        for class_name in _CACHE_CLASSES:
+            if getattr(tokens, class_name) and class_rate(self.card, tier, class_name) is None:
+                raise InvalidInput(
+                    path,
+                    f"model {self.model.id!r} has no {class_name} price at service tier "
+                    f"{self.service_tier!r}: set prompt_caching to false to price every input "
+                    "token at the input rate, or pick another tier",
+                )
+
+
+_CACHE_CLASSES = ("cache_read", "cache_write", "cache_write_1h")
 
 
 def pick_model(
@@ -225,10 +258,12 @@ def pick_model(
     model_path: str = "$.model",
     rates_path: str = "$.rates",
     kind: str = "chat",
+    tier_assumption: str | None = "service_tier",
 ) -> PricedModel:
     """The model a workload prices with: a table id or inline rates, exactly one.
 
-    The rate card is looked up now, so an unoffered tier is refused even at zero volume.
+    The rate card is looked up now, so an unoffered tier is refused even at zero volume. The
+    default tier is echoed under ``tier_assumption`` (None: the caller echoes its own tier).
 
     Raises:
         InvalidInput: Both or neither given, bad inline rates, or the tier is not offered.
@@ -243,6 +278,8 @@ def pick_model(
         rates_path=rates_path,
         kind=kind,
     )
+    if tier_assumption is not None:
+        assume_service_tier(context, service_tier, tier_assumption)
     inline = rates is not None
     return PricedModel(
         model=model,
@@ -256,11 +293,15 @@ def pick_model(
     )
 
 
+#: The request field that turns prompt caching on or off.
+CACHE_PATH = "$.prompt_caching"
+
+
 def prompt_cache(
     context: PricingContext,
     priced: PricedModel,
     requested: bool | None,
-    path: str = "$.prompt_caching",
+    path: str = CACHE_PATH,
 ) -> CachePolicy | None:
     """The cache policy to price with, or None when caching is not priced.
 
@@ -287,6 +328,60 @@ def prompt_cache(
     if requested is None:
         context.assume("prompt_caching", "on", "the provider caches prefixes automatically")
     return policy
+
+
+def cacheable_tokens(prefix: Decimal, policy: CachePolicy | None) -> Decimal:
+    """Tokens of a prompt prefix that a cache hit covers (0 below the minimum or without a cache).
+
+    Automatic caching counts the prefix from the minimum in whole increments (OpenAI: 1,024 +
+    k × 128); explicit caching covers the whole prefix once it reaches the minimum (DESIGN §4.6).
+    """
+    if policy is None or prefix < policy.min_tokens:
+        return Decimal(0)
+    if policy.mode == "explicit":
+        return prefix
+    blocks = ((prefix - policy.min_tokens) / policy.increment_tokens).to_integral_value(
+        rounding=ROUND_FLOOR
+    )
+    return policy.min_tokens + blocks * policy.increment_tokens
+
+
+def cacheable_sum(
+    first_prefix: Decimal, growth: Decimal, count: int, policy: CachePolicy
+) -> Decimal:
+    """Σ cacheable_tokens(first_prefix + k × growth) over k < count, in closed form.
+
+    Every prefix must be at or above the policy's minimum (the agent estimator sums only the
+    steps whose previous context reached it).
+    """
+    if count <= 0:
+        return Decimal(0)
+    if policy.mode == "explicit":
+        return count * first_prefix + growth * Decimal(count * (count - 1)) / 2
+    blocks = _floor_sum(count, first_prefix - policy.min_tokens, growth, policy.increment_tokens)
+    return count * policy.min_tokens + blocks * policy.increment_tokens
+
+
+def _floor_sum(count: int, offset: Decimal, step: Decimal, divisor: int) -> int:
+    # Σ_{k<count} ⌊(offset + k·step) / divisor⌋ for offset, step ≥ 0: the Euclid-like reduction
+    # of AtCoder Library's floor_sum, O(log) steps, on exact integers (fractions cleared).
+    offset_q, step_q = Fraction(offset), Fraction(step)
+    scale = lcm(offset_q.denominator, step_q.denominator)
+    n, m = count, divisor * scale
+    a, b = int(step_q * scale), int(offset_q * scale)
+    total = 0
+    while True:
+        if a >= m:
+            total += n * (n - 1) // 2 * (a // m)
+            a %= m
+        if b >= m:
+            total += n * (b // m)
+            b %= m
+        largest = a * n + b
+        if largest < m:
+            return total
+        n, b = largest // m, largest % m
+        m, a = a, m
 
 
 def priced_line(
@@ -322,12 +417,23 @@ def notices(*found: Notice | None) -> list[Notice]:
     return [notice for notice in found if notice is not None]
 
 
-def _range(
+def monthly_range(
     context: PricingContext,
     uncertainty: Uncertainty | None,
     monthly_at: Callable[[Scale], Decimal],
     expected: Decimal,
 ) -> Range | None:
+    """Monthly USD at the request's low and high multipliers (None without ``uncertainty``).
+
+    Args:
+        context: Where the multipliers are echoed.
+        uncertainty: The request's multipliers.
+        monthly_at: The estimate's monthly USD at a scale (pure: called once per bound).
+        expected: The monthly USD at scale 1.
+
+    Raises:
+        InvalidInput: A low multiplier above 1 or a high one below 1.
+    """
     if uncertainty is None:
         return None
 
@@ -378,7 +484,7 @@ def workload_fields(
     """
     items = price_at(EXPECTED)
     one_time, monthly, first_year = totals(items)
-    spread = _range(context, uncertainty, lambda scale: totals(price_at(scale))[1], monthly)
+    spread = monthly_range(context, uncertainty, lambda scale: totals(price_at(scale))[1], monthly)
     return {
         "pricing_version": context.table.version,
         "model": priced.match,

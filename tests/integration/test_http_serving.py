@@ -272,3 +272,168 @@ def test_every_efficiency_default_is_echoed(client: TestClient) -> None:
         "gpu_offer",
     } <= names
     assert assumed(body, "bandwidth_efficiency") == "0.8"
+
+
+# -------------------------------------------------- measured values against the targets
+
+
+def _codes(body: dict) -> set[str]:
+    return {warning["code"] for warning in body["warnings"]}
+
+
+def test_measured_concurrency_is_capped_by_the_latency_target(client: TestClient) -> None:
+    # At the measured B = 200 a decode step takes (16,060,522,496 + 200 × 1,150 × 131,072) /
+    # (3.35e12 × 0.8) = 17.24 ms, above the 10 ms target; the largest batch that meets it is
+    # ⌊(0.010 × 2.68e12 − 16,060,522,496) / (1,150 × 131,072)⌋ = 71, so B = 71 (9.99 ms).
+    workload = {
+        "requests_per_second": 20,
+        "prompt_tokens": 1000,
+        "output_tokens": 300,
+        "max_ms_per_output_token": 10,
+    }
+    status, body = post(
+        client, serving(gpu="h100", max_concurrency_per_replica=200, workload=workload)
+    )
+    assert status == 200, body
+    assert body["max_concurrency_per_replica"] == 71
+    step = (D(2 * 8_030_261_248) + 71 * 1150 * 131_072) / (D("3350e9") * D("0.8"))
+    assert close(body["ms_per_output_token"], step * 1000)
+    [warning] = [w for w in body["warnings"] if w["code"] == "concurrency_breaks_latency_target"]
+    assert "max_ms_per_output_token 10 (17.24 ms" in warning["message"]
+    assert "planned at 71" in warning["message"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "batch", "capped"),
+    [
+        # 300 ≤ 328 sequences fit in memory, but the engine's default cap is 256.
+        ({}, 256, True),
+        ({"max_batch_size": 400}, 300, False),
+    ],
+)
+def test_measured_concurrency_is_capped_by_the_engine(
+    client: TestClient, fields: dict, batch: int, capped: bool
+) -> None:
+    status, body = post(client, serving(max_concurrency_per_replica=300, **fields))
+    assert status == 200, body
+    assert body["max_concurrency_per_replica"] == batch
+    assert ("concurrency_beyond_max_batch_size" in _codes(body)) is capped
+
+
+def test_measured_concurrency_above_the_kv_bound_is_kept_with_a_warning(
+    client: TestClient,
+) -> None:
+    # 328 sequences of 1,300 tokens fit; a measured 330 is kept (engines page the cache).
+    status, body = post(client, serving(max_concurrency_per_replica=330, max_batch_size=400))
+    assert status == 200, body
+    assert body["max_concurrency_per_replica"] == 330
+    assert "concurrency_beyond_kv_cache" in _codes(body)
+
+
+def test_measured_latency_above_the_target_warns(client: TestClient) -> None:
+    workload = {
+        "requests_per_second": 20,
+        "prompt_tokens": 1000,
+        "output_tokens": 300,
+        "max_latency_s": 3,
+    }
+    status, body = post(client, serving(mean_latency_s=100, workload=workload))
+    assert status == 200, body
+    assert num(body["mean_latency_seconds"]) == 100
+    [warning] = [w for w in body["warnings"] if w["code"] == "measured_latency_breaks_target"]
+    assert "mean_latency_s 100 is above the max_latency_s target 3" in warning["message"]
+
+
+def test_weights_that_do_not_fit_one_gpu_say_one_gpu(client: TestClient) -> None:
+    status, body = post(client, serving(architecture="llama-3.1-70b", gpu="a100-80gb"))
+    assert status == 422
+    assert "usable on 1 GPU:" in body["detail"]
+
+
+# ----------------------------------------------------------------------------- ranges
+
+
+def test_range_re_sizes_the_replicas_at_each_bound(client: TestClient) -> None:
+    # Expected: 20 req/s need 2 H100 (14.19 req/s per replica by GPU time), $6.88 × 2 × 730.
+    # Low, 10 req/s: 1 replica → 5,022.4. High, 40 req/s with 1,500 / 450 tokens: the same as
+    # asking for that workload directly.
+    uncertainty = {"volume": {"low": 0.5, "high": 2}, "tokens": {"low": 1, "high": 1.5}}
+    status, body = post(client, serving(uncertainty=uncertainty))
+    assert status == 200, body
+    high_workload = {"requests_per_second": 40, "prompt_tokens": 1500, "output_tokens": 450}
+    _, high = post(client, serving(workload=high_workload))
+    assert num(body["range"]["expected"]) == num(body["monthly_usd"]) == D("6.88") * 2 * 730
+    assert num(body["range"]["low"]) == D("6.88") * 730
+    assert num(body["range"]["high"]) == num(high["monthly_usd"])
+    assert num(high["monthly_usd"]) > num(body["monthly_usd"])
+
+
+def test_a_bound_that_cannot_be_served_is_a_422_at_the_bound(client: TestClient) -> None:
+    # Llama-2-7B on an A100 80 GB: 72e9 − 13,476,831,232 bytes beside the weights hold
+    # 58,523,168,768 / 524,288 = 111,624 tokens of KV cache; 100,000-token requests fit,
+    # 200,000 (tokens × 2) do not.
+    workload = {"requests_per_second": 1, "prompt_tokens": 99_999, "output_tokens": 1}
+    uncertainty = {"tokens": {"high": 2}}
+    status, body = post(
+        client,
+        serving(
+            architecture="llama-2-7b", gpu="a100-80gb", workload=workload, uncertainty=uncertainty
+        ),
+    )
+    assert status == 422
+    assert body["errors"][0]["path"] == "$.uncertainty.tokens.high"
+    assert "KV cache" in body["detail"]
+
+
+# ----------------------------------------------------------------------- service tier
+
+
+def test_service_tier_is_echoed_where_an_api_model_is_priced(client: TestClient) -> None:
+    _, body = post(client, serving(model="gpt-4o-mini"))
+    assert assumed(body, "service_tier") == "standard"
+    assert "service_tier_not_used" not in _codes(body)
+
+
+def test_service_tier_without_an_api_model_prices_nothing(client: TestClient) -> None:
+    _, default = post(client, serving())
+    assert assumed(default, "service_tier") == "standard"
+    assert "not used" in next(
+        a["note"] for a in default["assumptions"] if a["name"] == "service_tier"
+    )
+    _, chosen = post(client, serving(service_tier="batch"))
+    assert "service_tier_not_used" in _codes(chosen)
+    assert num(chosen["monthly_usd"]) == num(default["monthly_usd"])
+
+
+def test_api_comparison_reports_a_missing_inline_rate_at_the_rate(client: TestClient) -> None:
+    status, body = post(client, serving(rates={"input": 1}))
+    assert status == 422
+    assert body["errors"][0]["path"] == "$.rates.output"
+
+
+# ------------------------------------------------------------ bounds in the schema
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"gpus_per_replica": 65},
+        {"gpus_per_replica": 0},
+        {"mfu": 0},
+        {"mfu": 1.01},
+        {"bandwidth_efficiency": 0},
+        {"target_utilization": 1.5},
+        {"max_concurrency_per_replica": 0},
+    ],
+)
+def test_out_of_bound_settings_are_refused(client: TestClient, fields: dict) -> None:
+    status, body = post(client, serving(**fields))
+    assert status == 422
+    assert body["errors"][0]["path"] == f"$.{next(iter(fields))}"
+
+
+def test_defaults_given_explicitly_are_not_echoed(client: TestClient) -> None:
+    _, body = post(client, serving(mfu=0.6, gpus_per_replica=2, max_batch_size=128))
+    names = {a["name"] for a in body["assumptions"]}
+    assert not {"mfu", "gpus_per_replica", "max_batch_size"} & names
+    assert assumed(body, "bandwidth_efficiency") == "0.8"

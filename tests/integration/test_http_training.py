@@ -279,7 +279,14 @@ def test_examples_give_trained_tokens_with_default_epochs(client: TestClient) ->
 def test_examples_and_trained_tokens_together_are_a_422(client: TestClient) -> None:
     status, body = post(client, self_hosted(examples=5000))
     assert status == 422
-    assert body["errors"][0]["path"] == "$.trained_tokens"
+    assert body["errors"][0]["path"] == "$.examples"
+
+
+def test_epochs_with_trained_tokens_say_epochs_go_with_examples(client: TestClient) -> None:
+    status, body = post(client, self_hosted(epochs=2))
+    assert status == 422
+    assert body["errors"][0]["path"] == "$.epochs"
+    assert "epochs go with examples" in body["detail"]
 
 
 def test_inline_architecture_and_gpu(client: TestClient) -> None:
@@ -347,3 +354,151 @@ def test_unknown_gpu_provider_is_404(client: TestClient) -> None:
     status, body = post(client, self_hosted(gpu_provider="nowhere"))
     assert status == 404
     assert "aws" in body["suggestions"]
+
+
+@pytest.mark.parametrize(
+    ("method", "advice", "not_advised"),
+    [
+        ("full", "a larger GPU, LoRA or QLoRA, activation recomputation or shorter", None),
+        ("lora", "a larger GPU, QLoRA, activation recomputation or shorter", "LoRA or"),
+        ("qlora", "a larger GPU, activation recomputation or shorter sequences", "LoRA"),
+    ],
+)
+def test_a_run_that_does_not_fit_is_advised_only_what_it_has_not_tried(
+    client: TestClient, method: str, advice: str, not_advised: str | None
+) -> None:
+    # Llama-2-7B at s = 4096 on a 16 GB GPU: 18.25 GB of activations alone (see above), so
+    # no method fits without recomputation.
+    small_gpu = {"memory_gb": 16, "bandwidth_gb_per_s": 300, "dense_bf16_tflops": 65}
+    status, body = post(
+        client,
+        self_hosted(
+            architecture="llama-2-7b",
+            method=method,
+            tokens_per_example=4096,
+            gpu=small_gpu | {"usd_per_hour": 0.5},
+        ),
+    )
+    assert status == 422
+    assert advice in body["detail"]
+    if not_advised is not None:
+        assert not_advised not in body["detail"].split("Use ")[1]
+
+
+def test_one_gpu_is_one_gpu(client: TestClient) -> None:
+    status, body = post(client, self_hosted(gpu_count=1))
+    assert status == 422
+    assert "sharded over 1 GPU," in body["detail"]
+    assert "fits on 3 or more" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"gpu_count": 65}, "$.gpu_count"),
+        ({"gpu_count": 0}, "$.gpu_count"),
+        ({"efficiency": 0}, "$.efficiency"),
+        ({"efficiency": 1.5}, "$.efficiency"),
+        ({"micro_batch_size": 0}, "$.micro_batch_size"),
+        ({"method": "lora", "lora_rank": 0}, "$.lora_rank"),
+        ({"trained_tokens": 10**15 + 1}, "$.trained_tokens"),
+    ],
+)
+def test_out_of_bound_fields_are_refused(client: TestClient, fields: dict, path: str) -> None:
+    status, body = post(client, self_hosted(**fields))
+    assert status == 422
+    assert body["errors"][0]["path"] == path
+
+
+# ------------------------------------------------------------- defaults, tiers, volumes
+
+
+def test_inference_volume_in_both_units_says_not_both(client: TestClient) -> None:
+    inference = {
+        "usage": {"input_tokens": 10},
+        "requests_per_month": 100,
+        "requests_per_day": 10,
+    }
+    status, body = post(client, api("gpt-4.1-mini", inference=inference))
+    assert status == 422
+    assert body["errors"][0]["path"] == "$.inference.requests_per_day"
+    assert "not both" in body["detail"]
+
+
+def test_retrains_and_service_tier_defaults_are_echoed(client: TestClient) -> None:
+    inference = {"usage": {"input_tokens": 1000}, "requests_per_month": 100}
+    _, priced = post(client, api("gpt-4.1-mini", inference=inference))
+    assert assumed(priced, "retrains_per_year") == "0"
+    assert assumed(priced, "service_tier") == "standard"
+    _, hosted = post(client, self_hosted())
+    assert assumed(hosted, "retrains_per_year") == "0"
+    assert assumed(hosted, "service_tier") == "standard"
+    assert "not used" in next(
+        a["note"] for a in hosted["assumptions"] if a["name"] == "service_tier"
+    )
+
+
+@pytest.mark.parametrize("body", [api("gpt-4.1-mini"), self_hosted()])
+def test_a_tier_that_prices_nothing_is_a_warning(client: TestClient, body: dict) -> None:
+    _, standard = post(client, body)
+    _, batch = post(client, body | {"service_tier": "batch"})
+    assert "service_tier_not_used" in {w["code"] for w in batch["warnings"]}
+    assert num(batch["training_usd"]) == num(standard["training_usd"])
+
+
+def test_api_range_scales_retraining_inference_and_tokens_per_example(
+    client: TestClient,
+) -> None:
+    # gpt-4.1-mini: $5 per 1M trained tokens, ft inference 0.80 / 3.20 per 1M.
+    # Expected: training 2,000 × 800 × 3 = 4.8M → $24, 4 retrains → $8 a month; inference
+    # 10,000 × (1,000 × 0.80 + 100 × 3.20) / 1M = $11.20 → $19.20.
+    # Low (× 0.5, × 0.5): training at 400 tokens → $12 × 4 × 0.5 / 12 = $2; inference 5,000 ×
+    # (500 × 0.80 + 50 × 3.20) / 1M = $2.80 → $4.80.
+    # High (× 2, × 1.5): training at 1,200 tokens → $36 × 8 / 12 = $24; inference 20,000 ×
+    # (1,500 × 0.80 + 150 × 3.20) / 1M = $33.60 → $57.60.
+    inference = {"usage": {"input_tokens": 1000, "output_tokens": 100}, "requests_per_month": 1e4}
+    uncertainty = {"volume": {"low": 0.5, "high": 2}, "tokens": {"low": 0.5, "high": 1.5}}
+    status, body = post(
+        client,
+        api("gpt-4.1-mini", retrains_per_year=4, inference=inference, uncertainty=uncertainty),
+    )
+    assert status == 200, body
+    assert num(body["monthly_usd"]) == D("19.2")
+    spread = body["range"]
+    assert (num(spread["low"]), num(spread["expected"]), num(spread["high"])) == (
+        D("4.8"),
+        D("19.2"),
+        D("57.6"),
+    )
+    assert num(body["training_usd"]) == 24
+
+
+def test_self_hosted_range_scales_gpu_hours_and_retraining(client: TestClient) -> None:
+    # 12 retrains a year = one run a month: monthly = one run's cost C. Low: C × 0.5 tokens ×
+    # 0.5 volume; high: C × 1.5 × 2.
+    uncertainty = {"volume": {"low": 0.5, "high": 2}, "tokens": {"low": 0.5, "high": 1.5}}
+    status, body = post(client, self_hosted(retrains_per_year=12, uncertainty=uncertainty))
+    assert status == 200, body
+    run = num(body["training_usd"])
+    assert num(body["monthly_usd"]) == run
+    assert close(body["range"]["low"], run * D("0.25"))
+    assert close(body["range"]["high"], run * 3)
+
+
+def test_inline_architecture_defaults_are_echoed(client: TestClient) -> None:
+    # head_dim defaults to hidden_size / attention_heads = 4096 / 32 = 128.
+    architecture = {
+        "layers": 32,
+        "hidden_size": 4096,
+        "intermediate_size": 14336,
+        "attention_heads": 32,
+        "kv_heads": 8,
+        "vocab_size": 128256,
+        "tied_embeddings": False,
+    }
+    status, body = post(client, self_hosted(architecture=architecture))
+    assert status == 200, body
+    assert assumed(body, "architecture.head_dim") == "128"
+    assert assumed(body, "architecture.qk_norm") == "false"
+    assert assumed(body, "architecture.context_length") == "not given"
+    assert body["self_hosted"]["architecture"]["parameters"] == 8_030_261_248

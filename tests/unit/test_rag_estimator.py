@@ -106,7 +106,9 @@ def test_inline_reranker_counts_search_units_of_its_size(catalog: Catalog) -> No
     assert costs(result)["reranking"] == D(300_000) * 2 / 1000
 
 
-def test_response_cache_skips_generation_reranking_and_query_embedding(catalog: Catalog) -> None:
+def test_response_cache_skips_generation_reranking_embedding_and_search(
+    catalog: Catalog,
+) -> None:
     plain = costs(estimate(catalog, **RAG_1, reranker="rerank-v3.5", rerank_candidates=50))
     cached = costs(
         estimate(
@@ -119,8 +121,10 @@ def test_response_cache_skips_generation_reranking_and_query_embedding(catalog: 
     )
     for name in ("generation_input", "generation_output", "reranking", "query_embedding_input"):
         assert cached[name] == plain[name] * D("0.75"), name
-    # DESIGN §4.4 lists only those three: retrieval reads stay.
-    assert cached["vector_reads"] == plain["vector_reads"]
+    # A cached answer embeds nothing, so it searches nothing: 75,000 queries × 0.3572 RU ×
+    # $16 per 1M = $0.42864 instead of 100,000 × 0.3572 × 16 / 1M = $0.57152.
+    assert plain["vector_reads"] == D("0.57152")
+    assert cached["vector_reads"] == D("0.42864")
 
 
 def test_store_above_its_minimum_has_no_top_up(catalog: Catalog) -> None:
@@ -225,3 +229,74 @@ def test_every_priced_component_is_named(catalog: Catalog) -> None:
     assert result.model is not None and result.model.id == "gpt-4o-mini"
     assert result.embedding_model.id == "text-embedding-3-small"
     assert (result.vector_store, result.reranker) == ("pinecone-serverless-standard", "rerank-v3.5")
+
+
+def test_top_k_above_the_records_retrieves_every_record(catalog: Catalog) -> None:
+    # One 100-token document is one record: a query retrieves 1 chunk, not 50. Prompt
+    # 500 + 20 + 1 × 512 = 1,032 tokens (not 500 + 20 + 50 × 512 = 26,120); generation input
+    # 100,000 × 1,032 × $0.15 / 1M = $15.48.
+    body = RAG_1 | {"documents": 1, "tokens_per_document": 100, "top_k": 50}
+    result = estimate(catalog, **body)
+    assert result.records == result.chunks_per_query == 1
+    assert result.prompt_tokens_per_query == 1032
+    assert costs(result)["generation_input"] == D("15.48")
+    [warning] = [w for w in result.warnings if w.code == "top_k_above_records"]
+    assert "top_k 50 is above the 1 record the store holds" in warning.message
+    assert result.red_flags == []
+
+
+def test_rerank_candidates_are_capped_at_the_records(catalog: Catalog) -> None:
+    # 150 one-chunk documents: 250 candidates cannot be returned, 150 can: ⌈150/100⌉ = 2
+    # search units per query (not ⌈250/100⌉ = 3): 200,000 × $2 / 1k = $400.
+    body = RAG_1 | {"documents": 150, "tokens_per_document": 100}
+    result = estimate(
+        catalog, **body, reranker_rates={"usd_per_1k_searches": 2}, rerank_candidates=250
+    )
+    assert costs(result)["reranking"] == D(400)
+
+
+def test_a_table_embedding_model_without_dimensions_asks_for_them(catalog: Catalog) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, **(RAG_1 | {"embedding_model": "voyage-3.5"}))
+    assert caught.value.path == "$.embedding_dimensions"
+    assert "the table has no vector dimensions for 'voyage-3.5'" in caught.value.reason
+    assert "inline" not in caught.value.reason
+
+    # Given: 4 × 1,024 + 1,000 metadata = 5,096 bytes per record, echoed in the answer.
+    result = estimate(
+        catalog, **(RAG_1 | {"embedding_model": "voyage-3.5"}), embedding_dimensions=1024
+    )
+    assert (result.embedding_dimensions, result.record_bytes) == (1024, 5096)
+    assert "embedding_dimensions" not in {a.name for a in result.assumptions}
+
+
+def test_inline_embedding_rates_without_dimensions_say_inline(catalog: Catalog) -> None:
+    body = RAG_1 | {"embedding_model": None, "embedding_rates": {"input": 0.02}}
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, **body)
+    assert "inline embedding rates carry no vector dimensions" in caught.value.reason
+
+
+@pytest.mark.parametrize(("dimensions", "warned"), [(512, False), (4096, True)])
+def test_dimensions_may_be_given_with_a_table_model(
+    catalog: Catalog, dimensions: int, warned: bool
+) -> None:
+    # text-embedding-3-small returns 1,536; shortened to 512: 4 × 512 + 1,000 = 3,048 bytes.
+    result = estimate(catalog, **RAG_1, embedding_dimensions=dimensions)
+    assert result.embedding_dimensions == dimensions
+    assert result.record_bytes == 4 * dimensions + 1000
+    codes = {w.code for w in result.warnings}
+    assert ("dimensions_above_the_model" in codes) is warned
+
+
+def test_service_tiers_and_inline_defaults_are_echoed(catalog: Catalog) -> None:
+    result = estimate(
+        catalog, **inline(reranker_rates={"usd_per_1k_searches": 2}, rerank_candidates=50)
+    )
+    assumed = {a.name: a.value for a in result.assumptions}
+    assert assumed["service_tier"] == "standard"
+    assert assumed["embedding_service_tier"] == "standard"
+    assert assumed["vector_store_rates.min_read_units_per_query"] == "0.25"
+    assert assumed["reranker_rates.documents_per_search"] == "100"
+    # INLINE gives a $50 minimum: not a default, not echoed.
+    assert "vector_store_rates.monthly_minimum_usd" not in assumed
