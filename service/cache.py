@@ -44,11 +44,10 @@ KEY_PREFIX = "spendcast"
 
 #: Which layers an estimate route uses: ``none`` (always compute), ``local`` (in-process LRU) or
 #: ``redis`` (LRU, then Redis). Redis pays only for estimates that cost more to compute than a
-#: Redis round trip costs the worker; measured (``python -m loadtests.cache_policy``, figures in
-#: the README's "Operations" section), none does at the default rule (half of the local misses
-#: hitting Redis): rag and serving break even when 58% do, which a fleet of three or more
-#: replicas seeing the same requests reaches, so deploy/k8s turns Redis on for those two through
-#: SPENDCAST_CACHE_POLICY. Kinds not listed use ``local``.
+#: Redis round trip costs the worker (``python -m loadtests.cache_policy``; figures in the
+#: README's "Operations" section): compare does by far; rag and serving break even when about
+#: 60-75% of local misses hit Redis, which only a large fleet seeing the same requests reaches
+#: (turn it on there with SPENDCAST_CACHE_POLICY). Kinds not listed use ``local``.
 CacheLayers = Literal["none", "local", "redis"]
 DEFAULT_LAYERS: CacheLayers = "local"
 CACHE_POLICY: dict[str, CacheLayers] = {
@@ -59,6 +58,7 @@ CACHE_POLICY: dict[str, CacheLayers] = {
     "agent": "local",
     "training": "local",
     "serving": "local",
+    "compare": "redis",
 }
 
 #: How a response was served, for the ``X-Cache`` header.

@@ -17,6 +17,7 @@ import redis as redis_sync
 from litestar.testing import AsyncTestClient, TestClient
 from prometheus_client import REGISTRY
 
+from loadtests.cache_policy import SAMPLES
 from loadtests.processes import RedisServer, free_port, redis_available, start_redis
 from pricing.catalog import Catalog
 from service.app import create_app
@@ -173,3 +174,21 @@ def test_shutdown_closes_the_pool(catalog: Catalog, redis_server: RedisServer) -
     assert app.state.service.cache.redis is None
     clients = redis_sync.Redis.from_url(redis_server.url).client_list()
     assert len(clients) == 1  # only the one asking
+
+
+def test_default_policy_shares_compare_and_keeps_usage_local(
+    catalog: Catalog, redis_server: RedisServer
+) -> None:
+    # The measured policy (README, Operations): compare costs more than a Redis round trip and
+    # goes through Redis; usage costs less and stays in each process.
+    compare = SAMPLES["compare"][0]
+    settings = Settings(redis_url=redis_server.url, log_level="WARNING")
+    with (
+        TestClient(create_app(settings, catalog)) as first,
+        TestClient(create_app(settings, catalog)) as second,
+    ):
+        shared = [c.post("/v1/estimates/compare", json=compare) for c in (first, second)]
+        local = [c.post(USAGE, json=body()) for c in (first, second)]
+    assert [answer.status_code for answer in shared + local] == [200] * 4
+    assert [answer.headers["x-cache"] for answer in shared] == ["miss", "hit-redis"]
+    assert [answer.headers["x-cache"] for answer in local] == ["miss", "miss"]
