@@ -212,7 +212,10 @@ class LocalCache:
 class RedisHealth:
     """Fail-open bookkeeping: the circuit, the status, and warnings at most once per interval."""
 
-    def __init__(self, settings: Settings, recorder: Recorder) -> None:
+    def __init__(
+        self, settings: Settings, recorder: Recorder, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.clock = clock
         self._circuit_seconds = settings.redis_circuit_seconds
         self._log_interval_seconds = settings.redis_log_interval_seconds
         self._recorder = recorder
@@ -223,7 +226,7 @@ class RedisHealth:
 
     def available(self) -> bool:
         """Whether Redis may be called now (the circuit is closed)."""
-        return time.monotonic() >= self._open_until
+        return self.clock() >= self._open_until
 
     def succeeded(self) -> None:
         """A call went through: report Redis as ok again."""
@@ -234,7 +237,7 @@ class RedisHealth:
 
     def failed(self, operation: str, error: BaseException) -> None:
         """A call failed: count it, open the circuit, warn if the interval allows."""
-        now = time.monotonic()
+        now = self.clock()
         self._recorder.redis_error(operation)
         self._open_until = now + self._circuit_seconds
         self.status = "degraded"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from service.cache import (
     EstimateCache,
     KeyBuilder,
     LocalCache,
+    RedisHealth,
     decode_entry,
     effective_boundaries,
     encode_entry,
@@ -255,3 +257,38 @@ def test_policy_none_and_no_layers_bypass(catalog: Catalog) -> None:
         for _ in range(2):
             _, status = asyncio.run(cache.serve("usage", usage_request(), compute))
             assert status == "bypass"
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_redis_errors_open_the_circuit_and_warn_once_per_interval() -> None:
+    clock = FakeClock()
+    settings = Settings(redis_circuit_seconds=2, redis_log_interval_seconds=30)
+    health = RedisHealth(settings, NullRecorder(), clock=clock)
+    handler = Records()
+    logger = logging.getLogger("spendcast.cache")
+    logger.addHandler(handler)
+    try:
+        for _ in range(3):
+            health.failed("get", ConnectionError("refused"))
+        assert not health.available()
+        clock.now += 2
+        assert health.available()
+        clock.now += 28
+        health.failed("set", TimeoutError())
+    finally:
+        logger.removeHandler(handler)
+
+    warnings = [r for r in handler.records if r.getMessage() == "redis_unavailable"]
+    assert [w.operation for w in warnings] == ["get", "set"]  # type: ignore[attr-defined]
+    assert warnings[1].errors_not_logged == 2  # type: ignore[attr-defined]
+    assert health.status == "degraded"
+    health.succeeded()
+    assert health.status == "ok"
