@@ -55,9 +55,13 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 def problem_response(
-    status: int, detail: str, errors: list[FieldProblem] | None = None, **extra: Any
+    status: int,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Response:
-    """A problem+json response."""
+    """A problem+json response (``headers``: e.g. ``Allow`` on a 405)."""
     slug = _TITLES.get(status, "error").lower().replace(" ", "-")
     problem = Problem(
         type=f"/problems/{slug}",
@@ -67,7 +71,7 @@ def problem_response(
         errors=errors or [],
         **extra,
     )
-    return MoneyResponse(problem, status_code=status, media_type=PROBLEM_JSON)
+    return MoneyResponse(problem, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def _json_path(key: str | None) -> str:
@@ -109,7 +113,8 @@ def _on_http(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         _log.error("http_error", extra={"status": status})
-    return problem_response(status, str(exc.detail))
+    # The exception's headers carry what the client needs next, e.g. `Allow` on a 405.
+    return problem_response(status, str(exc.detail), headers=dict(exc.headers or {}))
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -128,7 +133,7 @@ EXCEPTION_HANDLERS = {
 }
 
 _DESCRIPTIONS = {
-    400: "The body is not JSON.",
+    400: "The request cannot be read: the body is not JSON, or a required parameter is missing.",
     404: "An id (model, GPU, architecture, version) is unknown; closest ids are suggested.",
     413: "The upload is larger than the configured limit.",
     422: "A field is invalid; `errors` lists each one with its JSON path.",
