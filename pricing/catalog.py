@@ -193,7 +193,12 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
             found = self._models.lookup(bare)
             if found is not None and found[0].provider == provider:
                 return found[0], "provider_prefix"
-        raise NotFound("model", requested, self._models.suggestions(requested), path)
+        raise NotFound("model", requested, self._model_suggestions(requested), path)
+
+    def _model_suggestions(self, requested: str) -> list[str]:
+        fine_tuned = [f"{FINE_TUNED_PREFIX}{ft.base}" for ft in self.fine_tunes if ft.model]
+        names = [*self._models.names(), *fine_tuned]
+        return difflib.get_close_matches(requested.lower(), names, _SUGGESTIONS, 0.5)
 
     def _canonical_base(self, bare: str) -> str:
         found = self._models.lookup(bare)

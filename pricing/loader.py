@@ -120,7 +120,8 @@ def _normalize(spec: TableSpec, file_name: str, content_hash: str) -> PricingTab
     models = [_chat_model(m, f"models[{i}]", providers) for i, m in enumerate(spec.models)]
     _check_unique(((m.id, m.aliases) for m in models), "models")
     models = _derive_service_tiers(models, spec.providers)
-    model_by_id = {m.id: m for m in models}
+    # Fine-tunes inherit context window and caching from their base, named by id or alias.
+    model_by_name = {name.lower(): m for m in models for name in (m.id, *m.aliases)}
 
     return PricingTable(
         version=spec.table.version,
@@ -132,7 +133,7 @@ def _normalize(spec: TableSpec, file_name: str, content_hash: str) -> PricingTab
         file_name=file_name,
         providers={p.id: p.name for p in spec.providers},
         models=tuple(models),
-        fine_tunes=_fine_tunes(spec.fine_tunes, providers, model_by_id),
+        fine_tunes=_fine_tunes(spec.fine_tunes, providers, model_by_name),
         rerankers=_rerankers(spec.rerankers, providers),
         vector_stores=_vector_stores(spec.vector_stores, providers),
         gpus=_gpus(spec.gpus),
@@ -368,7 +369,7 @@ def _fine_tunes(
                 path, f"duplicate fine-tuning entry for {spec.base!r} at {spec.provider}"
             )
         seen.add(key)
-        result.append(_fine_tune(spec, path, models.get(spec.base)))
+        result.append(_fine_tune(spec, path, models.get(spec.base.lower())))
     return tuple(result)
 
 

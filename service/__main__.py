@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 import msgspec
 import yaml
 
 from pricing.errors import TableLoadError
+from pricing.loader import TABLES_DIR, load_catalog
 from service.settings import Settings, SettingsError
 
 
@@ -49,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "openapi":
             sys.stdout.write(openapi_yaml())
             return 0
-        # Load once here so a bad table or setting stops the start with a clear message.
-        from pricing.loader import load_catalog  # noqa: F401
-
+        # Validate every table before the server forks: a bad file stops the start here, with
+        # the file and the path inside it, instead of inside each worker.
+        load_catalog(Path(settings.tables_dir) if settings.tables_dir else TABLES_DIR)
         serve(settings)
     except (SettingsError, TableLoadError) as exc:
         print(f"spendcast: cannot start: {exc}", file=sys.stderr)

@@ -136,3 +136,60 @@ def test_unknown_provider(tmp_path: Path) -> None:
 def test_empty_directory(tmp_path: Path) -> None:
     with pytest.raises(TableLoadError):
         load_catalog(tmp_path)
+
+
+LLAMA_2_7B = """
+[[architectures]]
+id = "llama-2-7b"
+name = "Llama 2 7B"
+parameters = 6738415616
+layers = 32
+hidden_size = 4096
+intermediate_size = 11008
+attention_heads = 32
+kv_heads = 32
+head_dim = 128
+vocab_size = 32000
+tied_embeddings = false
+context_length = 4096
+source = "test"
+"""
+
+
+def test_parameter_count_is_recomputed_and_checked(tmp_path: Path) -> None:
+    table = load_table(write(tmp_path, GOOD + LLAMA_2_7B))
+    assert table.resolve_architecture("llama-2-7b").parameters == 6_738_415_616
+
+    error = load_error(tmp_path, GOOD + LLAMA_2_7B.replace("6738415616", "7000000000"))
+    assert error.path == "architectures[0].parameters"
+    assert "6738415616" in error.reason
+
+
+GPU = """
+[[gpus]]
+id = "h100-sxm"
+name = "H100 SXM"
+memory_gb = 80
+bandwidth_gb_per_s = 3350
+dense_bf16_tflops = 989.4
+source = "test"
+verified = 2030-01-01
+  [[gpus.offers]]
+  provider = "aws"
+  sku = "p5"
+  price = { unit = "usd_per_hour", rate = 6.88 }
+  as_of = 2030-01-01
+  default = true
+  source = "test"
+"""
+
+
+def test_gpu_needs_exactly_one_default_offer(tmp_path: Path) -> None:
+    assert load_table(write(tmp_path, GOOD + GPU)).resolve_gpu("H100-SXM").memory_gb == 80
+    error = load_error(tmp_path, GOOD + GPU.replace("default = true", "default = false"))
+    assert error.path == "gpus[0].offers"
+
+
+def test_gpu_hourly_price_outside_band(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD + GPU.replace("rate = 6.88", "rate = 6880"))
+    assert error.path == "gpus[0].offers[0].price.rate"
