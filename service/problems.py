@@ -82,8 +82,14 @@ def _json_path(key: str | None) -> str:
     return f"$.{key}" if not key.startswith("$") else key
 
 
+# Litestar reports a request without a body as a missing `data` key, with this message.
+_NO_BODY = "'data'"
+
+
 def _on_validation(_: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
+    if any(isinstance(item, dict) and item.get("message") == _NO_BODY for item in extra):
+        return problem_response(400, "the request has no body: send a JSON object")
     errors = [
         FieldProblem(path=_json_path(item.get("key")), message=str(item.get("message")))
         for item in extra

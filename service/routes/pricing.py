@@ -113,7 +113,12 @@ def get_model(
     state: State,
     version: VersionParam,
     model_id: Annotated[
-        Path, PathParameter(description="Model id, alias, `provider/id` or `ft:` id.")
+        Path,
+        PathParameter(
+            description="Model id, alias, `provider/id` or `ft:` id.",
+            # The `path` converter only lets the id hold slashes; it is no URI.
+            schema_extra={"format": None},
+        ),
     ],
 ) -> ModelDetail:
     """Resolves ids, aliases, `provider/` prefixes and `ft:` ids; 404 lists the closest ids."""
