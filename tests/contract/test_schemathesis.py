@@ -1,4 +1,4 @@
-"""schemathesis against the real server, from openapi.yaml: every operation, valid and invalid input.
+"""schemathesis against the real server, from openapi.yaml: every operation, valid and invalid.
 
 DESIGN §7: no server error, no undocumented status code or content type, no response that breaks
 its schema, no invalid input accepted, and no valid input refused by the decoder. The run covers
