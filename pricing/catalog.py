@@ -100,8 +100,8 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
         self._fine_tunes = Index(
             "fine-tuned model", ((f.base, f.aliases, f) for f in self.fine_tunes)
         )
-        self._rerankers = Index("reranker", ((r.id, r.aliases, r) for r in self.rerankers))
-        self._vector_stores = Index(
+        self.reranker_index = Index("reranker", ((r.id, r.aliases, r) for r in self.rerankers))
+        self.vector_store_index = Index(
             "vector store", ((v.id, v.aliases, v) for v in self.vector_stores)
         )
         self.gpu_index = Index("gpu", ((g.id, g.aliases, g) for g in self.gpus))
@@ -125,7 +125,8 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
         Raises:
             NotFound: No rule matched, or the match is of another kind.
         """
-        if requested.lower().startswith(FINE_TUNED_PREFIX):
+        requested = requested.strip()
+        if self._is_fine_tuned(requested):
             model, rule = self._resolve_fine_tuned(requested, path)
         else:
             model, rule = self._resolve_plain(requested, path)
@@ -137,17 +138,25 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
         )
         return model, match
 
+    def _is_fine_tuned(self, requested: str) -> bool:
+        _, bare = self._split_provider(requested)
+        return bare.lower().startswith(FINE_TUNED_PREFIX)
+
     def resolve_fine_tune(self, requested: str, path: str = "$.model") -> FineTune:
         """The fine-tuning entry of a base model id (``ft:`` prefix optional).
+
+        Both ``azure/ft:<base>`` and ``ft:azure/<base>`` pick a provider's entry; without one,
+        the base model's own provider is preferred.
 
         Raises:
             NotFound: The base does not resolve or has no fine-tuning entry.
         """
-        base = requested
+        outer_provider, base = self._split_provider(requested.strip())
         if base.lower().startswith(FINE_TUNED_PREFIX):
             base = base[len(FINE_TUNED_PREFIX) :]
         # ft:<base>:<org>:<name>:<id>: only the base names the price.
-        provider, bare = self._split_provider(base.split(":", 1)[0])
+        inner_provider, bare = self._split_provider(base.split(":", 1)[0])
+        provider = outer_provider or inner_provider
         wanted = {bare.lower(), self._canonical_base(bare)}
         candidates = [
             ft
@@ -163,11 +172,11 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
 
     def resolve_reranker(self, requested: str, path: str) -> Reranker:
         """A reranker by id or alias."""
-        return self._rerankers.require(requested, path)
+        return self.reranker_index.require(requested, path)
 
     def resolve_vector_store(self, requested: str, path: str) -> VectorStore:
         """A vector store plan by id or alias."""
-        return self._vector_stores.require(requested, path)
+        return self.vector_store_index.require(requested, path)
 
     def resolve_gpu(self, requested: str, path: str = "$.gpu") -> Gpu:
         """A GPU by id or alias."""
@@ -196,8 +205,8 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
         raise NotFound("model", requested, self._model_suggestions(requested), path)
 
     def _model_suggestions(self, requested: str) -> list[str]:
-        fine_tuned = [f"{FINE_TUNED_PREFIX}{ft.base}" for ft in self.fine_tunes if ft.model]
-        names = [*self._models.names(), *fine_tuned]
+        fine_tuned = [f"{FINE_TUNED_PREFIX}{ft.base}".lower() for ft in self.fine_tunes if ft.model]
+        names = list(dict.fromkeys([*self._models.names(), *fine_tuned]))
         return difflib.get_close_matches(requested.lower(), names, _SUGGESTIONS, 0.5)
 
     def _canonical_base(self, bare: str) -> str:

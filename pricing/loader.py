@@ -44,7 +44,7 @@ from pricing.schema import (
     TokenRateFields,
     VectorStoreSpec,
 )
-from pricing.units import Dimension, to_canonical
+from pricing.units import Dimension, check_unit, to_canonical
 
 #: Where the tables shipped with the package live.
 TABLES_DIR = Path(__file__).parent / "tables"
@@ -202,9 +202,14 @@ def rate_card_from_spec(spec: RateCardSpec, path: str, service_tier: str = "stan
     Raises:
         ValueError: Through ``_Problem``: a unit, magnitude or blended-price fault.
     """
+    try:
+        check_unit(spec.unit, Dimension.TOKENS)
+    except ValueError as exc:
+        raise _Problem(f"{path}.unit", str(exc)) from None
     if spec.blended is not None:
         if spec.input is not None or spec.output is not None:
             raise _Problem(f"{path}.blended", "give either blended or input/output, not both")
+        _canonical(spec.blended, spec.unit, Dimension.TOKENS, path, "blended")
         spec = msgspec.structs.replace(spec, input=spec.blended, output=spec.blended, blended=None)
 
     rates = _token_rates(spec, spec.unit, path)

@@ -246,3 +246,72 @@ class TableSpec(_Spec, kw_only=True):
     vector_stores: list[VectorStoreSpec] = []
     gpus: list[GpuSpec] = []
     architectures: list[ArchitectureSpec] = []
+
+
+_InlineRate = Annotated[float, Meta(ge=0, description="Rate in the card's `unit`; 0 = free.")]
+
+
+class InlineTier(_Spec, kw_only=True):
+    """A long-context tier of an inline rate card."""
+
+    above_input_tokens: Annotated[
+        int, Meta(ge=0, description="Threshold on the request's total input, cache included.")
+    ]
+    inclusive: Annotated[
+        bool, Meta(description="True: the tier starts AT the threshold; false: strictly above.")
+    ] = False
+    input: _InlineRate | None = None
+    output: _InlineRate | None = None
+    cache_read: _InlineRate | None = None
+    cache_write: _InlineRate | None = None
+    cache_write_1h: _InlineRate | None = None
+    input_audio: _InlineRate | None = None
+    output_audio: _InlineRate | None = None
+
+
+class InlineRates(_Spec, kw_only=True):
+    """Rates a request brings instead of a table model id (negotiated or private prices).
+
+    The same fields as a table row; JSON numbers only. They are read as the decimal the client
+    wrote (0.15 stays exactly 0.15).
+    """
+
+    unit: Annotated[
+        str, Meta(description="Unit of every rate: usd_per_1m_tokens (default) or per 1k.")
+    ] = "usd_per_1m_tokens"
+    input: Annotated[_InlineRate | None, Meta(description="Uncached text input.")] = None
+    output: Annotated[_InlineRate | None, Meta(description="Output, reasoning included.")] = None
+    cache_read: Annotated[_InlineRate | None, Meta(description="Prompt-cache reads.")] = None
+    cache_write: Annotated[_InlineRate | None, Meta(description="5-minute cache writes.")] = None
+    cache_write_1h: Annotated[_InlineRate | None, Meta(description="1-hour cache writes.")] = None
+    input_audio: Annotated[_InlineRate | None, Meta(description="Audio input.")] = None
+    output_audio: Annotated[_InlineRate | None, Meta(description="Audio output.")] = None
+    blended: Annotated[
+        _InlineRate | None, Meta(description="One price for input and output alike.")
+    ] = None
+    tiers: Annotated[
+        list[InlineTier], Meta(description="Long-context tiers (cliff pricing).", max_length=16)
+    ] = []
+    caching: Annotated[CachingSpec | None, Meta(description="Prompt-cache rules.")] = None
+
+    def to_spec(self) -> RateCardSpec:
+        """The same card with every rate as the exact Decimal the client wrote."""
+        return RateCardSpec(
+            unit=self.unit,
+            blended=_exact(self.blended),
+            tiers=[
+                TierSpec(
+                    above_input_tokens=tier.above_input_tokens,
+                    inclusive=tier.inclusive,
+                    **{name: _exact(getattr(tier, name)) for name in TOKEN_CLASSES},
+                )
+                for tier in self.tiers
+            ],
+            caching=self.caching,
+            **{name: _exact(getattr(self, name)) for name in TOKEN_CLASSES},
+        )
+
+
+def _exact(rate: float | None) -> Decimal | None:
+    # repr() of a float is the shortest decimal that reads back as it: what the client wrote.
+    return None if rate is None else Decimal(repr(rate))

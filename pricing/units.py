@@ -7,6 +7,7 @@ the plausible band of the unit, which is how a per-token price pasted as per-1M 
 
 from __future__ import annotations
 
+import decimal
 from decimal import Decimal
 from enum import StrEnum
 
@@ -70,6 +71,25 @@ _UNITS = (
 
 UNITS: dict[str, Unit] = {unit.name: unit for unit in _UNITS}
 
+_FINEST_RATE = Decimal("1e-10")
+_WIDE = decimal.Context(prec=200)
+
+
+def check_unit(unit_name: str, dimension: Dimension) -> None:
+    """Refuse a unit that is unknown or prices another dimension.
+
+    Raises:
+        ValueError: With a message naming the known units or the unit's dimension.
+    """
+    unit = UNITS.get(unit_name)
+    if unit is None:
+        known = ", ".join(sorted(UNITS))
+        raise ValueError(f"unknown unit {unit_name!r}; known units: {known}")
+    if unit.dimension is not dimension:
+        raise ValueError(
+            f"unit {unit_name!r} prices {unit.dimension.value}, this rate prices {dimension.value}"
+        )
+
 
 def to_canonical(rate: Decimal, unit_name: str, dimension: Dimension) -> Decimal:
     """Convert a rate to its dimension's canonical unit, checking unit and magnitude.
@@ -86,18 +106,17 @@ def to_canonical(rate: Decimal, unit_name: str, dimension: Dimension) -> Decimal
         ValueError: If the unit is unknown or of another dimension, or the rate is negative,
             not finite, or above the unit's plausible band.
     """
-    unit = UNITS.get(unit_name)
-    if unit is None:
-        known = ", ".join(sorted(UNITS))
-        raise ValueError(f"unknown unit {unit_name!r}; known units: {known}")
-    if unit.dimension is not dimension:
-        raise ValueError(
-            f"unit {unit_name!r} prices {unit.dimension.value}, this rate prices {dimension.value}"
-        )
+    check_unit(unit_name, dimension)
+    unit = UNITS[unit_name]
     if not rate.is_finite() or rate < 0:
         raise ValueError(f"rate {rate} must be a finite number >= 0")
 
     canonical = rate * unit.to_canonical
+    if canonical != canonical.quantize(_FINEST_RATE, context=_WIDE):
+        raise ValueError(
+            f"rate {rate} {unit_name} has more than 10 decimal places in {unit.canonical}; "
+            "amounts are written with 10"
+        )
     if canonical > unit.max_canonical_rate:
         raise ValueError(
             f"rate {rate} {unit_name} is {canonical} {unit.canonical}, above the plausible "

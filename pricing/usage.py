@@ -20,7 +20,7 @@ from pricing.errors import InvalidInput
 from pricing.loader import cache_policy, inline_rate_card
 from pricing.money import per_million
 from pricing.results import LineItem, Recurrence
-from pricing.schema import RateCardSpec
+from pricing.schema import InlineRates, RateCardSpec
 
 _MAX_TOKENS = 10**15
 _Tokens = Annotated[int, Meta(ge=0, le=_MAX_TOKENS)]
@@ -118,12 +118,16 @@ def breakdown(usage: Usage, path: str = "$.usage") -> TokenBreakdown:
     )
 
 
-def inline_model(rates: RateCardSpec, service_tier: str, path: str = "$.rates") -> ChatModel:
+def inline_model(
+    rates: RateCardSpec | InlineRates, service_tier: str, path: str = "$.rates"
+) -> ChatModel:
     """A stand-in model for a request's inline rate card.
 
     Raises:
         InvalidInput: The card breaks a table rule (unit, magnitude, tiers).
     """
+    if isinstance(rates, InlineRates):
+        rates = rates.to_spec()
     card = inline_rate_card(rates, path, service_tier)
     return ChatModel(
         id="inline",
@@ -144,7 +148,7 @@ def inline_model(rates: RateCardSpec, service_tier: str, path: str = "$.rates") 
 def choose_model(
     table: PricingTable,
     model: str | None,
-    rates: RateCardSpec | None,
+    rates: RateCardSpec | InlineRates | None,
     service_tier: str,
     *,
     model_path: str = "$.model",

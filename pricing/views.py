@@ -19,7 +19,7 @@ from pricing.entries import (
     Reranker,
     VectorStore,
 )
-from pricing.errors import InvalidInput
+from pricing.errors import InvalidInput, NotFound
 from pricing.schema import TOKEN_CLASSES
 
 EntryKind = Literal["chat", "embedding", "fine_tuned", "reranker", "vector_store"]
@@ -63,14 +63,19 @@ class ModelList(msgspec.Struct, kw_only=True):
 
 
 class ModelDetail(msgspec.Struct, kw_only=True):
-    """One model with all its rows (rates in USD per 1M tokens)."""
+    """One priced entry with all its rows (token rates in USD per 1M tokens)."""
 
     pricing_version: str
+    kind: Annotated[EntryKind, Meta(description="The entry's kind, as listModels reports it.")]
     match: Annotated[ModelMatch, Meta(description="How the requested id resolved.")]
-    model: ChatModel
+    model: Annotated[
+        ChatModel | None, Meta(description="Per-token rows (chat, embedding, fine-tuned).")
+    ] = None
     fine_tuning: Annotated[
         FineTune | None, Meta(description="Training and hosting, for an `ft:` id.")
     ] = None
+    reranker: Reranker | None = None
+    vector_store: VectorStore | None = None
 
 
 class GpuList(msgspec.Struct, kw_only=True):
@@ -125,7 +130,7 @@ def version_list(catalog: Catalog) -> PricingVersionList:
             published=t.published.isoformat(),
             source=t.source,
             description=t.description,
-            model_count=len(_priced_models(t)),
+            model_count=len(model_list(t, None, None).models),
             content_hash=t.content_hash,
             latest=t.version == catalog.latest_version,
         )
@@ -169,7 +174,16 @@ def _summary(model: ChatModel, kind: EntryKind) -> ModelSummary:
 
 
 def model_list(table: PricingTable, provider: str | None, kind: str | None) -> ModelList:
-    """The table's priced entries, optionally of one provider and one kind."""
+    """The table's priced entries, optionally of one provider and one kind.
+
+    Raises:
+        InvalidInput: The provider is not one of the table's.
+    """
+    if provider is not None:
+        provider = provider.strip().lower()
+        if provider not in table.providers:
+            known = ", ".join(sorted(table.providers))
+            raise InvalidInput("$.provider", f"unknown provider {provider!r}; known: {known}")
     entries = [_summary(m, m.kind) for m in table.models]  # type: ignore[arg-type]
     entries += [_summary(m, "fine_tuned") for m in _priced_models(table)[len(table.models) :]]
     entries += [
@@ -197,16 +211,51 @@ def model_list(table: PricingTable, provider: str | None, kind: str | None) -> M
 
 
 def model_detail(table: PricingTable, model_id: str) -> ModelDetail:
-    """One model by any id the resolver accepts.
+    """One entry by any id the resolvers accept: models, fine-tunes, rerankers, vector stores.
 
     Raises:
         NotFound: The id does not resolve.
     """
-    model, match = table.resolve_model(model_id, path="$.model_id")
-    fine_tuning = table.resolve_fine_tune(model_id) if match.matched_by == "fine_tuned" else None
-    return ModelDetail(
-        pricing_version=table.version, match=match, model=model, fine_tuning=fine_tuning
-    )
+    try:
+        model, match = table.resolve_model(model_id, path="$.model_id")
+    except NotFound as missing:
+        other = _other_entry(table, model_id)
+        if other is None:
+            raise missing from None
+        return other
+
+    if match.matched_by == "fine_tuned":
+        return ModelDetail(
+            pricing_version=table.version,
+            kind="fine_tuned",
+            match=match,
+            model=model,
+            fine_tuning=table.resolve_fine_tune(model_id),
+        )
+    kind: EntryKind = "embedding" if model.kind == "embedding" else "chat"
+    return ModelDetail(pricing_version=table.version, kind=kind, match=match, model=model)
+
+
+def _other_entry(table: PricingTable, entry_id: str) -> ModelDetail | None:
+    reranker = table.reranker_index.lookup(entry_id.strip())
+    if reranker is not None:
+        entry, rule = reranker
+        match = ModelMatch(
+            id=entry.id, requested=entry_id, matched_by=rule, provider=entry.provider
+        )
+        return ModelDetail(
+            pricing_version=table.version, kind="reranker", match=match, reranker=entry
+        )
+    store = table.vector_store_index.lookup(entry_id.strip())
+    if store is not None:
+        entry, rule = store
+        match = ModelMatch(
+            id=entry.id, requested=entry_id, matched_by=rule, provider=entry.provider
+        )
+        return ModelDetail(
+            pricing_version=table.version, kind="vector_store", match=match, vector_store=entry
+        )
+    return None
 
 
 def _rates_at(model: ChatModel, at: datetime) -> dict[str, RateCard]:

@@ -18,7 +18,7 @@ from pricing.loader import TABLES_DIR, load_catalog
 from service.bodies import StrictBodyPlugin
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
-from service.openapi import SCHEMA_PLUGINS
+from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
 from service.problems import EXCEPTION_HANDLERS
 from service.routes import estimates, health, pricing
 from service.settings import Settings
@@ -90,5 +90,5 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         lifespan=[_lifespan],
         state=State({"service": state}),
         request_max_body_size=settings.max_upload_bytes,
-        plugins=[*SCHEMA_PLUGINS, StrictBodyPlugin()],
+        plugins=[DecimalAsNumberPlugin(), StrictStructSchemaPlugin(), StrictBodyPlugin()],
     )

@@ -13,12 +13,13 @@ only fault is an integral float for an integer field is decoded again with those
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import msgspec
-from litestar.dto import AbstractDTO
+from litestar.dto import AbstractDTO, DTOConfig
 from litestar.exceptions import ClientException, ValidationException
 from litestar.plugins import SerializationPlugin
 from litestar.typing import FieldDefinition
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _PATH_MARKER = " - at `"
-_INTEGRAL_FLOAT = "Expected `int`, got `float`"
+# "Expected `int`, got `float`", also for `int | null` and other unions with int.
+_INTEGRAL_FLOAT = re.compile(r"Expected `[^`]*\bint\b[^`]*`, got `float`")
 # Larger integral numbers stay Decimals (and are refused for integers) rather than being expanded.
 _LARGEST_INT = Decimal(2) ** 64
 _EXACT_NUMBERS = msgspec.json.Decoder(float_hook=Decimal)
@@ -118,7 +120,7 @@ class StrictBody(AbstractDTO[T], Generic[T]):
         try:
             return self._decoder.decode(value)
         except msgspec.ValidationError as exc:
-            if _INTEGRAL_FLOAT not in str(exc):
+            if not _INTEGRAL_FLOAT.search(str(exc)):
                 raise validation_problem(exc) from None
         except msgspec.DecodeError as exc:
             raise ClientException(detail=f"the body is not valid JSON: {exc}") from None
@@ -150,12 +152,19 @@ class StrictBodyPlugin(SerializationPlugin):
     """Gives every route whose ``data`` is a msgspec Struct the strict decoder."""
 
     def supports_type(self, field_definition: FieldDefinition) -> bool:
-        """Only a handler's ``data`` parameter that is a Struct (never a return type)."""
+        """Only a handler's ``data`` that is a Struct or a union of them (never a return type)."""
         return field_definition.name == "data" and field_definition.is_subclass_of(msgspec.Struct)
 
     def create_dto_for_type(self, field_definition: FieldDefinition) -> type[AbstractDTO]:
-        """A :class:`StrictBody` bound to the Struct type."""
-        return StrictBody[field_definition.annotation]  # type: ignore[no-any-return]
+        """A :class:`StrictBody` bound to the Struct type, or to a (tagged) union of Structs.
+
+        ``AbstractDTO[...]`` refuses unions, which msgspec decodes fine, so the subclass is
+        built directly.
+        """
+        annotation = field_definition.annotation
+        name = getattr(annotation, "__name__", None) or str(annotation)
+        namespace = {"model_type": annotation, "config": DTOConfig()}
+        return type(f"StrictBody[{name}]", (StrictBody,), namespace)
 
 
 __all__ = ("StrictBody", "StrictBodyPlugin", "validation_problem")

@@ -9,14 +9,15 @@ import msgspec
 from litestar import Response
 from litestar.serialization import default_serializer
 
-from pricing.money import round_output
+from pricing.money import plain_number
 
-_ENCODER = msgspec.json.Encoder(decimal_format="number")
+_ENCODER = msgspec.json.Encoder()
 
 
 def _rounded(value: Any) -> Any:
+    # JSON numbers in plain notation: clients parse 0.00000005 more reliably than 5E-8.
     if isinstance(value, Decimal):
-        return round_output(value)
+        return msgspec.Raw(plain_number(value).encode())
     if isinstance(value, dict):
         return {key: _rounded(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
@@ -25,7 +26,7 @@ def _rounded(value: Any) -> Any:
 
 
 def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes:
-    """Encode a response body with every Decimal rounded to 10 places and written as a number.
+    """Encode a response body with every Decimal rounded to 10 places, as a plain JSON number.
 
     Args:
         content: Structs, dicts, lists and scalars.

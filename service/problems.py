@@ -55,13 +55,9 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 def problem_response(
-    status: int,
-    detail: str,
-    errors: list[FieldProblem] | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
+    status: int, detail: str, errors: list[FieldProblem] | None = None, **extra: Any
 ) -> Response:
-    """A problem+json response (``headers``: e.g. ``Allow`` on a 405)."""
+    """A problem+json response."""
     slug = _TITLES.get(status, "error").lower().replace(" ", "-")
     problem = Problem(
         type=f"/problems/{slug}",
@@ -71,7 +67,7 @@ def problem_response(
         errors=errors or [],
         **extra,
     )
-    return MoneyResponse(problem, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return MoneyResponse(problem, status_code=status, media_type=PROBLEM_JSON)
 
 
 def _json_path(key: str | None) -> str:
@@ -82,19 +78,25 @@ def _json_path(key: str | None) -> str:
     return f"$.{key}" if not key.startswith("$") else key
 
 
-# Litestar reports a request without a body as a missing `data` key, with this message.
-_NO_BODY = "'data'"
+_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `(?P<field>[^`]+)`")
+
+
+def field_problem(key: str | None, message: str) -> FieldProblem:
+    """A field error whose path names the field itself, also for unknown and missing fields."""
+    path = _json_path(key)
+    named = _NAMED_FIELD.search(message)
+    if named is not None:
+        path = f"{path}.{named.group('field')}"
+    return FieldProblem(path=path, message=message)
 
 
 def _on_validation(_: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
-    if any(isinstance(item, dict) and item.get("message") == _NO_BODY for item in extra):
-        return problem_response(400, "the request has no body: send a JSON object")
-    errors = [
-        FieldProblem(path=_json_path(item.get("key")), message=str(item.get("message")))
-        for item in extra
-        if isinstance(item, dict)
-    ]
+    items = [item for item in extra if isinstance(item, dict)]
+    # Litestar reports a missing body as a KeyError on its "data" argument.
+    if any(item.get("message") == "'data'" for item in items):
+        return problem_response(400, "the request body is empty: send a JSON object")
+    errors = [field_problem(item.get("key"), str(item.get("message"))) for item in items]
     if not errors:
         # A body that is not JSON at all, or not an object: nothing to point at.
         return problem_response(400, _clean(exc.detail))
@@ -119,8 +121,15 @@ def _on_http(_: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         _log.error("http_error", extra={"status": status})
-    # The exception's headers carry what the client needs next, e.g. `Allow` on a 405.
-    return problem_response(status, str(exc.detail), headers=dict(exc.headers or {}))
+    response = problem_response(status, str(exc.detail))
+    # 405 must say which methods are allowed (RFC 9110); keep any header the error carries.
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _on_too_deep(_: Request, exc: RecursionError) -> Response:
+    return problem_response(400, "the request body is nested too deeply to read")
 
 
 def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -135,6 +144,7 @@ EXCEPTION_HANDLERS = {
     InvalidInput: _on_invalid_input,
     NotFound: _on_not_found,
     HTTPException: _on_http,
+    RecursionError: _on_too_deep,
     Exception: _on_unexpected,
 }
 

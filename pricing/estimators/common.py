@@ -11,7 +11,7 @@ from msgspec import Meta
 
 from pricing.catalog import Catalog, ModelMatch, PricingTable
 from pricing.results import Assumption, LineItem, Notice, total
-from pricing.schema import RateCardSpec, ServiceTier
+from pricing.schema import InlineRates, ServiceTier
 
 #: A month is 730 hours (365/12 days); volumes per day are multiplied by this.
 DAYS_PER_MONTH = Decimal(365) / Decimal(12)
@@ -47,8 +47,8 @@ Tier = Annotated[
     ServiceTier,
     Meta(description="standard (default), batch, flex or priority; priced only where offered."),
 ]
-InlineRates = Annotated[
-    RateCardSpec,
+InlineRateCard = Annotated[
+    InlineRates,
     Meta(description="An inline rate card (negotiated or private prices) instead of `model`."),
 ]
 
@@ -102,7 +102,7 @@ class ModelRequest(EstimateRequest, kw_only=True, forbid_unknown_fields=True):
     """An estimate request that prices with one chat model: a table id or inline rates."""
 
     model: ModelId | None = None
-    rates: InlineRates | None = None
+    rates: InlineRateCard | None = None
 
 
 class Estimate(msgspec.Struct, kw_only=True):

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from pricing.catalog import Catalog
-from pricing.estimators import usage
+from pricing.estimators import serving, training, usage
 
 
 class Estimator(msgspec.Struct, frozen=True, kw_only=True):
@@ -31,6 +31,18 @@ ESTIMATORS: dict[str, Estimator] = {
             request_type=usage.UsageRequest,
             response_type=usage.UsageEstimate,
             compute=usage.estimate_usage,
+        ),
+        Estimator(
+            kind="training",
+            request_type=training.TrainingRequest,  # type: ignore[arg-type]
+            response_type=training.TrainingEstimate,
+            compute=training.estimate_training,
+        ),
+        Estimator(
+            kind="serving",
+            request_type=serving.ServingRequest,
+            response_type=serving.ServingEstimate,
+            compute=serving.estimate_serving,
         ),
     )
 }

@@ -9,7 +9,9 @@ from typing import Annotated
 from msgspec import Meta
 
 from pricing.catalog import Catalog
+from pricing.entries import ChatModel
 from pricing.estimators.common import Estimate, ModelRequest, PricingContext
+from pricing.results import Notice
 from pricing.usage import CONVENTION, Usage, choose_model, price_usage
 
 
@@ -44,7 +46,10 @@ def estimate_usage(catalog: Catalog, request: UsageRequest) -> UsageEstimate:
         InvalidInput: Inconsistent usage, unoffered tier, or an unpriced class.
     """
     context = PricingContext.open(catalog, request.pricing_version, request.at)
-    model, match = choose_model(context.table, request.model, request.rates, request.service_tier)
+    # Any per-token model prices a usage: chat, embedding or fine-tuned.
+    model, match = choose_model(
+        context.table, request.model, request.rates, request.service_tier, kind=None
+    )
     priced = price_usage(
         model,
         request.usage,
@@ -55,6 +60,7 @@ def estimate_usage(catalog: Catalog, request: UsageRequest) -> UsageEstimate:
 
     tier = priced.context_tier
     return UsageEstimate(
+        warnings=usage_warnings(model, request),
         pricing_version=context.table.version,
         model=match,
         line_items=priced.line_items,
@@ -64,3 +70,28 @@ def estimate_usage(catalog: Catalog, request: UsageRequest) -> UsageEstimate:
         context_tier_above_input_tokens=tier.above_input_tokens if tier else None,
         rates_effective_from=priced.rate_card.effective_from,
     )
+
+
+def usage_warnings(model: ChatModel, request: UsageRequest) -> list[Notice]:
+    """Things in a usage that the model's rules say cannot happen as stated."""
+    warnings = []
+    if request.rates is not None and request.service_tier != "standard":
+        warnings.append(
+            Notice(
+                code="inline_rates_used_as_given",
+                message=f"inline rates are applied as given for service tier "
+                f"{request.service_tier!r}; no tier discount or premium is added",
+            )
+        )
+    caching = model.caching
+    cached = request.usage.cache_read_tokens + request.usage.cache_write_tokens
+    if caching is not None and cached and request.usage.input_tokens < caching.min_tokens:
+        warnings.append(
+            Notice(
+                code="cache_below_minimum_prefix",
+                message=f"the usage reports cached tokens, but {model.id!r} caches only prompts "
+                f"of at least {caching.min_tokens} tokens and this input is "
+                f"{request.usage.input_tokens}",
+            )
+        )
+    return warnings

@@ -74,4 +74,26 @@ ROUTES = [
         "output_tokens INCLUDES reasoning and audio output. A class the model does not price "
         "is a 422, never $0.",
     ),
+    estimate_route(
+        "/v1/estimates/training",
+        "estimateTraining",
+        "training",
+        "Fine-tuning cost: on a provider's API or on self-hosted GPUs",
+        "mode api: trained tokens = examples × min(tokens per example, training context) × "
+        "epochs, billed per 1M trained tokens or per 1k examples, with hosting per hour, "
+        "retraining per year and the fine-tuned model's inference as monthly lines. "
+        "mode self_hosted: executed FLOPs (k × N × tokens), GPU-hours at a share of the dense "
+        "BF16 peak, memory by part in GB (1e9) and GiB (2^30), the smallest GPU count that fits "
+        "(≤ 64, states sharded), and the cost; a run that fits on none is a 422.",
+    ),
+    estimate_route(
+        "/v1/estimates/serving",
+        "estimateServing",
+        "serving",
+        "Self-hosted serving: GPUs, replicas, KV cache and cost",
+        "Weights and KV cache per replica (GB and GiB), decode and prefill time bounds, the "
+        "batch that fits, replicas for a request rate by Little's law and the GPU-time balance, "
+        "cost per hour, per month (730 h) and per 1M output tokens; with `model` or `rates`, "
+        "the same workload's API cost beside it.",
+    ),
 ]

@@ -47,6 +47,14 @@ def _table(state: State, version: str) -> PricingTable:
     return state.service.catalog.get(version, "$.version")
 
 
+def _etag_matches(if_none_match: str | None, content_hash: str) -> bool:
+    """RFC 9110 If-None-Match: ``*``, or any listed tag, weak or strong, with this hash."""
+    if not if_none_match:
+        return False
+    tags = [tag.strip() for tag in if_none_match.split(",")]
+    return any(tag == "*" or tag.removeprefix("W/").strip('"') == content_hash for tag in tags)
+
+
 @get(
     "/v1/pricing",
     operation_id="listPricingVersions",
@@ -74,7 +82,7 @@ def get_pricing_table(
     table = _table(state, version)
     etag = f'"{table.content_hash}"'
     headers = {"ETag": etag, "Cache-Control": _MOVING if version == "latest" else _IMMUTABLE}
-    if request.headers.get("if-none-match") == etag:
+    if _etag_matches(request.headers.get("if-none-match"), table.content_hash):
         return MoneyResponse(content=b"", status_code=304, headers=headers)
     return MoneyResponse(content=table_document(table), headers=headers)
 

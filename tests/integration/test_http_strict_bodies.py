@@ -74,14 +74,14 @@ def test_unknown_field_is_refused_with_its_path(client: TestClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"path": "$.usage", "message": "Object contains unknown field `tokens`"}
+        {"path": "$.usage.tokens", "message": "Object contains unknown field `tokens`"}
     ]
 
 
 @pytest.mark.parametrize(
     ("content", "detail"),
     [
-        (b"", "the request has no body: send a JSON object"),
+        (b"", "the request body is empty: send a JSON object"),
         (
             b"{nope",
             "the body is not valid JSON: JSON is malformed: object keys must be strings (byte 1)",

@@ -55,13 +55,13 @@ def test_good_table_loads(tmp_path: Path) -> None:
 
 def test_wrong_unit(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD.replace('"usd_per_1m_tokens"', '"usd_per_token"'))
-    assert error.path == "models[0].prices[0].input"
+    assert error.path == "models[0].prices[0].unit"
     assert "unknown unit" in error.reason
 
 
 def test_unit_of_another_dimension(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD.replace('"usd_per_1m_tokens"', '"usd_per_hour"'))
-    assert error.path == "models[0].prices[0].input"
+    assert error.path == "models[0].prices[0].unit"
     assert "prices hours" in error.reason
 
 
@@ -77,6 +77,12 @@ def test_per_1k_rate_outside_band_after_conversion(tmp_path: Path) -> None:
     )
     error = load_error(tmp_path, text)
     assert "3200" in error.reason
+
+
+def test_rate_finer_than_output_precision(tmp_path: Path) -> None:
+    error = load_error(tmp_path, GOOD.replace("input = 1.0", "input = 0.00000000005"))
+    assert error.path == "models[0].prices[0].input"
+    assert "10 decimal places" in error.reason
 
 
 def test_negative_rate(tmp_path: Path) -> None:

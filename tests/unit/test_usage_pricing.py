@@ -141,7 +141,10 @@ def test_per_1k_unit_is_normalized() -> None:
     ("card", "path"),
     [
         (RateCardSpec(input=D(15_000)), "$.rates.input"),
-        (RateCardSpec(unit="usd_per_token", input=D("0.000001")), "$.rates.input"),
+        (RateCardSpec(unit="usd_per_token", input=D("0.000001")), "$.rates.unit"),
+        (RateCardSpec(unit="usd_per_hour", input=D(1)), "$.rates.unit"),
+        (RateCardSpec(input=D("1e-11")), "$.rates.input"),
+        (RateCardSpec(blended=D(20_000)), "$.rates.blended"),
         (RateCardSpec(input=D(-1)), "$.rates.input"),
         (RateCardSpec(blended=D(1), input=D(1)), "$.rates.blended"),
     ],
