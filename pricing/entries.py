@@ -13,6 +13,7 @@ from decimal import Decimal
 import msgspec
 
 from pricing.errors import InvalidInput
+from pricing.money import plain_decimal
 from pricing.schema import TOKEN_CLASSES, CacheMode, ServiceTier
 
 
@@ -31,7 +32,10 @@ class TokenRates(msgspec.Struct, frozen=True, kw_only=True):
         """Every priced class multiplied by ``multiplier``."""
         values = {name: getattr(self, name) for name in TOKEN_CLASSES}
         return TokenRates(
-            **{name: None if rate is None else rate * multiplier for name, rate in values.items()}
+            **{
+                name: None if rate is None else plain_decimal(rate * multiplier)
+                for name, rate in values.items()
+            }
         )
 
 

@@ -79,3 +79,15 @@ def round_output(amount: Decimal) -> Decimal:
 def plain_number(amount: Decimal) -> str:
     """An output-rounded amount written without exponent (``5E-8`` becomes ``0.00000005``)."""
     return format(round_output(amount), "f")
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """The same value written without trailing zeros or exponent: 10.00 is 10, 2.50 is 2.5.
+
+    Rates are kept in this form so that most responses are already in output form and take
+    the encoder's one-pass path (see ``service.encoding``).
+    """
+    normalized = value.normalize(_OUTPUT_CONTEXT)
+    if normalized.as_tuple().exponent > 0:  # type: ignore[operator]
+        return normalized.quantize(Decimal(1), context=_OUTPUT_CONTEXT)
+    return normalized

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -9,24 +10,53 @@ import msgspec
 from litestar import Response
 from litestar.serialization import default_serializer
 
-from pricing.money import plain_number
+from pricing.money import OUTPUT_DECIMAL_PLACES, plain_number
 
 _ENCODER = msgspec.json.Encoder()
 
 
-def _rounded(value: Any) -> Any:
+def money_number(value: Decimal) -> msgspec.Raw:
+    """A Decimal as a plain JSON number, rounded to the output places, trailing zeros dropped.
+
+    Most amounts are already in that form (``0.0022875``, ``1830``): their text is taken as it
+    is, which is ten times cheaper than rounding; anything else goes through ``plain_number``.
+    """
+    text = str(value)
+    if "E" not in text and not text.startswith("-0"):
+        _, dot, fraction = text.partition(".")
+        if not dot or (len(fraction) <= OUTPUT_DECIMAL_PLACES and fraction[-1] != "0"):
+            return msgspec.Raw(text.encode())
     # JSON numbers in plain notation: clients parse 0.00000005 more reliably than 5E-8.
-    if isinstance(value, Decimal):
-        return msgspec.Raw(plain_number(value).encode())
-    if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(item) for item in value]
+    return msgspec.Raw(plain_number(value).encode())
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _rounded(value: Any) -> Any:
+    # Type checks inline: this walk runs over every response body.
+    kind = type(value)
+    if kind is dict:
+        return {key: _leaf_or_walk(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_leaf_or_walk(item) for item in value]
+    return _leaf_or_walk(value)
+
+
+def _leaf_or_walk(value: Any) -> Any:
+    kind = type(value)
+    if kind is Decimal:
+        return money_number(value)
+    if kind in _CONTAINERS:
+        return _rounded(value)
     return value
 
 
 def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes:
     """Encode a response body with every Decimal rounded to 10 places, as a plain JSON number.
+
+    Most bodies hold only amounts already in that form, so msgspec writes them in one pass;
+    a body with any other number form is written by the exact walk.
 
     Args:
         content: Structs, dicts, lists and scalars.
@@ -35,8 +65,35 @@ def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes
     Returns:
         The JSON bytes.
     """
+    try:
+        written = _native_encoder(enc_hook).encode(content)
+    except (TypeError, ValueError, OverflowError):
+        written = b"E"  # e.g. a NaN: the exact walk refuses it with its own message
+    if not _NOT_CANONICAL.search(written):
+        return written
+    return exact_money_json(content, enc_hook)
+
+
+def exact_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes:
+    """:func:`encode_money_json` by walking the body and rounding every Decimal."""
     builtins = msgspec.to_builtins(content, builtin_types=(Decimal,), enc_hook=enc_hook)
     return _ENCODER.encode(_rounded(builtins))
+
+
+# A number as msgspec writes a Decimal (its str) that is not the output form: an exponent,
+# more than 10 decimal places, a trailing zero, a negative zero. The same text inside a string
+# (a timestamp) only sends that body down the exact path.
+_NOT_CANONICAL = re.compile(rb"\dE|\.\d{11}|\.\d*0(?!\d)|-0(?![.\d])")
+
+_NATIVE_ENCODERS: dict[Any, msgspec.json.Encoder] = {}
+
+
+def _native_encoder(enc_hook: Any) -> msgspec.json.Encoder:
+    encoder = _NATIVE_ENCODERS.get(enc_hook)
+    if encoder is None:
+        encoder = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
+        _NATIVE_ENCODERS[enc_hook] = encoder
+    return encoder
 
 
 class MoneyResponse(Response):
