@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -55,9 +54,6 @@ def _leaf_or_walk(value: Any) -> Any:
 def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes:
     """Encode a response body with every Decimal rounded to 10 places, as a plain JSON number.
 
-    Most bodies hold only amounts already in that form, so msgspec writes them in one pass;
-    a body with any other number form is written by the exact walk.
-
     Args:
         content: Structs, dicts, lists and scalars.
         enc_hook: Fallback for types msgspec does not know.
@@ -65,35 +61,8 @@ def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes
     Returns:
         The JSON bytes.
     """
-    try:
-        written = _native_encoder(enc_hook).encode(content)
-    except (TypeError, ValueError, OverflowError):
-        written = b"E"  # e.g. a NaN: the exact walk refuses it with its own message
-    if not _NOT_CANONICAL.search(written):
-        return written
-    return exact_money_json(content, enc_hook)
-
-
-def exact_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes:
-    """:func:`encode_money_json` by walking the body and rounding every Decimal."""
     builtins = msgspec.to_builtins(content, builtin_types=(Decimal,), enc_hook=enc_hook)
     return _ENCODER.encode(_rounded(builtins))
-
-
-# A number as msgspec writes a Decimal (its str) that is not the output form: an exponent,
-# more than 10 decimal places, a trailing zero, a negative zero. The same text inside a string
-# (a timestamp) only sends that body down the exact path.
-_NOT_CANONICAL = re.compile(rb"\dE|\.\d{11}|\.\d*0(?!\d)|-0(?![.\d])")
-
-_NATIVE_ENCODERS: dict[Any, msgspec.json.Encoder] = {}
-
-
-def _native_encoder(enc_hook: Any) -> msgspec.json.Encoder:
-    encoder = _NATIVE_ENCODERS.get(enc_hook)
-    if encoder is None:
-        encoder = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
-        _NATIVE_ENCODERS[enc_hook] = encoder
-    return encoder
 
 
 class MoneyResponse(Response):
