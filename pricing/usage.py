@@ -209,24 +209,29 @@ def price_usage(
     volume = Decimal(requests)
 
     items = []
-    for class_name in _BILLED_CLASSES:
-        count = getattr(tokens, class_name)
+    total = Decimal(0)
+    # TokenBreakdown's fields are the billed classes, in order (asserted below the function).
+    for class_name, count in zip(_BILLED_CLASSES, msgspec.structs.astuple(tokens), strict=True):
         if count == 0:
             continue
-        rate = _rate_for(card, tier, class_name, model.id, path)
+        # The common case (no long-context tier, class priced) without a call.
+        rate = None if tier is not None else getattr(card.rates, class_name)
+        if rate is None:
+            rate = _rate_for(card, tier, class_name, model.id, path)
         quantity = count * volume
+        cost_usd = per_million(quantity, rate)
+        total += cost_usd
         items.append(
             LineItem(
-                name=f"{label}{class_name}",
+                name=label + class_name if label else class_name,
                 quantity=quantity,
                 unit="tokens",
                 rate=rate,
                 rate_unit="usd_per_1m_tokens",
-                cost_usd=per_million(quantity, rate),
+                cost_usd=cost_usd,
                 recurrence=recurrence,
             )
         )
-    total = sum((item.cost_usd for item in items), Decimal(0))
     return PricedUsage(total_usd=total, line_items=items, rate_card=card, context_tier=tier)
 
 
@@ -239,6 +244,8 @@ _BILLED_CLASSES = (
     "output",
     "output_audio",
 )
+
+assert TokenBreakdown.__struct_fields__ == _BILLED_CLASSES
 
 _USAGE_FIELD = {
     "input": "input_tokens",
