@@ -112,17 +112,18 @@ class ChatModel(msgspec.Struct, frozen=True, kw_only=True):
         Raises:
             InvalidInput: The model has no row for that tier, or none in force at ``at``.
         """
-        cards = [card for card in self.rate_cards if card.service_tier == service_tier]
-        if not cards:
-            offered = ", ".join(self.service_tiers())
+        offered = False
+        for card in self.rate_cards:
+            if card.service_tier == service_tier:
+                if card.covers(at):
+                    return card
+                offered = True
+        if not offered:
             raise InvalidInput(
                 "$.service_tier",
                 f"model {self.id!r} is not offered at service tier {service_tier!r}; "
-                f"offered: {offered}",
+                f"offered: {', '.join(self.service_tiers())}",
             )
-        for card in cards:
-            if card.covers(at):
-                return card
         raise InvalidInput(
             "$.at", f"model {self.id!r} has no {service_tier} price in force at {at.isoformat()}"
         )

@@ -207,6 +207,7 @@ def price_usage(
     card = model.rate_card(service_tier, at or datetime.now(UTC))
     tier = card.tier_for(usage.input_tokens)
     volume = Decimal(requests)
+    single = requests == 1
 
     items = []
     total = Decimal(0)
@@ -218,7 +219,7 @@ def price_usage(
         rate = None if tier is not None else getattr(card.rates, class_name)
         if rate is None:
             rate = _rate_for(card, tier, class_name, model.id, path)
-        quantity = count * volume
+        quantity = Decimal(count) if single else count * volume
         cost_usd = per_million(quantity, rate)
         total += cost_usd
         items.append(
