@@ -84,10 +84,19 @@ def operations(spec_path: Path = SPEC) -> dict[str, Operation]:
     return found
 
 
-def _request_schema(operation: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+def request_schema_name(operation: dict[str, Any]) -> str:
+    """The component name of an operation's JSON request body ("" when it has none)."""
     content = operation.get("requestBody", {}).get("content", {})
-    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
-    return schemas.get(ref.rsplit("/", 1)[-1], {})
+    schema = content.get("application/json", {}).get("schema", {})
+    # A described body is written as allOf: [$ref] beside its description.
+    ref = schema.get("$ref") or next(
+        (part["$ref"] for part in schema.get("allOf", []) if "$ref" in part), ""
+    )
+    return ref.rsplit("/", 1)[-1]
+
+
+def _request_schema(operation: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    return schemas.get(request_schema_name(operation), {})
 
 
 def schema_mismatch(operation: Operation, bodies: list[Body]) -> str | None:
@@ -110,7 +119,9 @@ class Pools:
         self.rng = random.Random(seed)
         self.now = datetime.now(UTC)
         self.chat_models = [m for m in self.table.models if m.kind == "chat"]
-        self.embedding_ids = [m.id for m in self.table.models if m.kind == "embedding"]
+        self.embedding_models = [m for m in self.table.models if m.kind == "embedding"]
+        self.vector_store_ids = [store.id for store in self.table.vector_stores]
+        self.reranker_ids = [reranker.id for reranker in self.table.rerankers]
         self.text_models = [m for m in self.chat_models if self._prices_text(m)]
 
     def _prices_text(self, model: ChatModel) -> bool:
@@ -205,8 +216,16 @@ class Pools:
                 "output_tokens": self._tokens(50, 800),
                 "documents_preprocessed": self.rng.random() < 0.8,
             }
-            if self.embedding_ids:
-                body["embedding_model"] = self.rng.choice(self.embedding_ids)
+            if self.embedding_models:
+                embedder = self.rng.choice(self.embedding_models)
+                body["embedding_model"] = embedder.id
+                if embedder.dimensions is None:  # the table does not say: the client chooses
+                    body["embedding_dimensions"] = self.rng.choice([256, 1024, 1536])
+            if self.vector_store_ids:
+                body["vector_store"] = self.rng.choice(self.vector_store_ids)
+            if self.reranker_ids and self.rng.random() < 0.5:
+                body["reranker"] = self.rng.choice(self.reranker_ids)
+                body["rerank_candidates"] = self.rng.choice([20, 50, 100, 200])
             bodies.append(body)
         return bodies
 
@@ -257,5 +276,6 @@ __all__ = (
     "PricedBody",
     "encode",
     "operations",
+    "request_schema_name",
     "schema_mismatch",
 )

@@ -37,6 +37,10 @@ class ModelMatch(msgspec.Struct, frozen=True, kw_only=True):
     provider: str
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
 class Index(Generic[T]):
     """Exact-id and alias lookup over one kind of entry, case-insensitive, never fuzzy."""
 
@@ -44,14 +48,21 @@ class Index(Generic[T]):
         self.kind = kind
         self._by_id: dict[str, T] = {}
         self._by_alias: dict[str, T] = {}
+        self._spelling: dict[str, str] = {}
         for entry_id, aliases, entry in entries:
             self._by_id[entry_id.lower()] = entry
+            self._spelling[entry_id.lower()] = entry_id
             for alias in aliases:
                 self._by_alias[alias.lower()] = entry
+                self._spelling[alias.lower()] = alias
 
     def names(self) -> list[str]:
-        """Every id and alias, for suggestions."""
+        """Every id and alias (lower case), for suggestions."""
         return [*self._by_id, *self._by_alias]
+
+    def spelled(self, names: list[str]) -> list[str]:
+        """Lower-case names back in the table's own spelling."""
+        return [self._spelling.get(name, name) for name in names]
 
     def lookup(self, requested: str) -> tuple[T, MatchRule] | None:
         """The entry for an exact id or alias, or None."""
@@ -64,18 +75,21 @@ class Index(Generic[T]):
 
     def suggestions(self, requested: str) -> list[str]:
         """The closest known ids and aliases to ``requested``, best first."""
-        return difflib.get_close_matches(requested.lower(), self.names(), _SUGGESTIONS, 0.5)
+        close = difflib.get_close_matches(requested.lower(), self.names(), _SUGGESTIONS, 0.5)
+        return self.spelled(close)
 
-    def require(self, requested: str, path: str | None = None) -> T:
-        """The entry for an id or alias.
+    def require(self, requested: str, path: str | None = None, note: str | None = None) -> T:
+        """The entry for an id or alias (surrounding whitespace ignored).
 
         Raises:
             NotFound: Nothing has that id or alias; the error lists the closest ones.
         """
-        found = self.lookup(requested)
-        if found is None:
-            raise NotFound(self.kind, requested, self.suggestions(requested), path)
-        return found[0]
+        found = self.lookup(requested.strip())
+        if found is not None:
+            return found[0]
+        if not self._by_id:
+            note = note or f"this table has no {self.kind} entries; try pricing_version latest"
+        raise NotFound(self.kind, requested, self.suggestions(requested), path, note)
 
 
 class PricingTable(msgspec.Struct, kw_only=True, dict=True):
@@ -148,7 +162,14 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
             model, rule = self._resolve_plain(requested, path)
 
         if kind is not None and model.kind != kind:
-            raise NotFound(f"{kind} model", requested, self._kind_suggestions(kind), path)
+            raise NotFound(
+                f"{kind} model",
+                requested,
+                self._kind_suggestions(kind),
+                path,
+                f"{model.id!r} is {_article(model.kind)} {model.kind} model; "
+                f"this field needs {_article(kind)} {kind} model",
+            )
         match = ModelMatch(
             id=model.id, requested=requested, matched_by=rule, provider=model.provider
         )
@@ -218,12 +239,30 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
             found = self._models.lookup(bare)
             if found is not None and found[0].provider == provider:
                 return found[0], "provider_prefix"
-        raise NotFound("model", requested, self._model_suggestions(requested), path)
+        raise NotFound(
+            "model", requested, self._model_suggestions(requested), path, self._other_kind(bare)
+        )
+
+    def _other_kind(self, requested: str) -> str | None:
+        """Say so when an id names an entry of another kind (a reranker given as a model)."""
+        others = (
+            self.reranker_index,
+            self.vector_store_index,
+            self.gpu_index,
+            self.architecture_index,
+        )
+        for index in others:
+            if index.lookup(requested) is not None:
+                return f"{requested!r} is {_article(index.kind)} {index.kind} in this table"
+        if self._fine_tunes.lookup(requested) is not None:
+            return f"{requested!r} is priced here only fine-tuned: use ft:{requested}"
+        return None
 
     def _model_suggestions(self, requested: str) -> list[str]:
         fine_tuned = [f"{FINE_TUNED_PREFIX}{ft.base}".lower() for ft in self.fine_tunes if ft.model]
         names = list(dict.fromkeys([*self._models.names(), *fine_tuned]))
-        return difflib.get_close_matches(requested.lower(), names, _SUGGESTIONS, 0.5)
+        close = difflib.get_close_matches(requested.lower().strip(), names, _SUGGESTIONS, 0.5)
+        return self._models.spelled(close)
 
     def _canonical_base(self, bare: str) -> str:
         found = self._models.lookup(bare)

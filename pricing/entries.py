@@ -46,7 +46,7 @@ class ContextTier(msgspec.Struct, frozen=True, kw_only=True):
     inclusive: bool
     rates: TokenRates
 
-    def applies_to(self, total_input_tokens: int) -> bool:
+    def applies_to(self, total_input_tokens: int | Decimal) -> bool:
         """Whether a request with this total input is billed at this tier."""
         if self.inclusive:
             return total_input_tokens >= self.above_input_tokens
@@ -77,7 +77,7 @@ class RateCard(msgspec.Struct, frozen=True, kw_only=True):
             return False
         return self.effective_to is None or at < self.effective_to
 
-    def tier_for(self, total_input_tokens: int) -> ContextTier | None:
+    def tier_for(self, total_input_tokens: int | Decimal) -> ContextTier | None:
         """The highest tier whose threshold the request passes, if any."""
         chosen = None
         for tier in self.tiers:

@@ -45,14 +45,21 @@ class NotFound(PricingError):
         requested: The id as it was asked for.
         suggestions: The closest known ids, best first.
         path: The JSON path of the field that carried the id, when it came from a body.
+        note: Why it is not found, when more is known (an id of another kind).
     """
 
     def __init__(
-        self, kind: str, requested: str, suggestions: list[str], path: str | None = None
+        self,
+        kind: str,
+        requested: str,
+        suggestions: list[str],
+        path: str | None = None,
+        note: str | None = None,
     ) -> None:
         self.kind = kind
         self.requested = requested
         self.suggestions = suggestions
         self.path = path
         hint = f"; closest known: {', '.join(suggestions)}" if suggestions else ""
-        super().__init__(f"unknown {kind} {requested!r}{hint}")
+        explained = f" ({note})" if note else ""
+        super().__init__(f"unknown {kind} {requested!r}{explained}{hint}")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pricing.errors import InvalidInput
 
 #: Arithmetic precision of every money computation (significant digits).
-MONEY_PRECISION_DIGITS = 34
+MONEY_PRECISION_DIGITS = 50
 
 #: Amounts are written with at most this many decimal places.
 OUTPUT_DECIMAL_PLACES = 10

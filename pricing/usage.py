@@ -7,6 +7,7 @@ Each token is priced once, in the most specific class it belongs to.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -62,15 +63,19 @@ class Usage(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class TokenBreakdown(msgspec.Struct, frozen=True, kw_only=True):
-    """Tokens of one request by billing class (each token in exactly one class)."""
+    """Tokens of one request by billing class (each token in exactly one class).
 
-    input: int
-    cache_read: int
-    cache_write: int
-    cache_write_1h: int
-    input_audio: int
-    output: int
-    output_audio: int
+    Counts are integers for a single request and may be fractional Decimals when they are
+    averages over many requests (a 90% cache hit rate reads 0.9 × the prefix per request).
+    """
+
+    input: int | Decimal = 0
+    cache_read: int | Decimal = 0
+    cache_write: int | Decimal = 0
+    cache_write_1h: int | Decimal = 0
+    input_audio: int | Decimal = 0
+    output: int | Decimal = 0
+    output_audio: int | Decimal = 0
 
 
 class PricedUsage(msgspec.Struct, frozen=True, kw_only=True):
@@ -203,9 +208,59 @@ def price_usage(
         InvalidInput: A part exceeds its total, the tier is not offered, or a class the usage
             uses has no rate (never priced as zero).
     """
-    tokens = breakdown(usage, path)
+    return price_tokens(
+        model,
+        breakdown(usage, path),
+        input_tokens=usage.input_tokens,
+        requests=requests,
+        service_tier=service_tier,
+        at=at,
+        recurrence=recurrence,
+        path=path,
+        field_names=_USAGE_FIELD,
+        label=label,
+    )
+
+
+def price_tokens(
+    model: ChatModel,
+    tokens: TokenBreakdown,
+    *,
+    input_tokens: int | Decimal,
+    requests: int | Decimal = 1,
+    service_tier: str = "standard",
+    at: datetime | None = None,
+    recurrence: Recurrence = "one_time",
+    path: str = "$.usage",
+    field_names: Mapping[str, str] | None = None,
+    label: str = "",
+) -> PricedUsage:
+    """Price ``requests`` requests of one per-request token breakdown on one model.
+
+    The estimators use this directly when a request's tokens are fractional averages (cache
+    hit rates, scaled token counts); :func:`price_usage` is this with a client's usage.
+
+    Args:
+        model: The model (from the table or inline).
+        tokens: One request's tokens by billing class (may be fractional averages).
+        input_tokens: One request's total input, cache included: it picks the context tier.
+        requests: How many such requests (may be a fractional average volume).
+        service_tier: standard, batch, flex or priority.
+        at: When the requests run; picks the effective row (default: now).
+        recurrence: The recurrence written on the line items.
+        path: The JSON path that a missing rate is reported at.
+        field_names: Billing class -> field name appended to ``path`` in that error; None
+            reports ``path`` itself (a table model that lacks the rate).
+        label: A prefix for line-item names (``generation_``), empty for plain usage.
+
+    Returns:
+        The total and one line item per billed token class.
+
+    Raises:
+        InvalidInput: The tier is not offered, or a class in use has no rate (never zero).
+    """
     card = model.rate_card(service_tier, at or datetime.now(UTC))
-    tier = card.tier_for(usage.input_tokens)
+    tier = card.tier_for(input_tokens)
     volume = Decimal(requests)
     single = requests == 1
 
@@ -218,7 +273,8 @@ def price_usage(
         # The common case (no long-context tier, class priced) without a call.
         rate = None if tier is not None else getattr(card.rates, class_name)
         if rate is None:
-            rate = _rate_for(card, tier, class_name, model.id, path)
+            where = f"{path}.{field_names[class_name]}" if field_names else path
+            rate = _rate_for(card, tier, class_name, model.id, where)
         quantity = Decimal(count) if single else count * volume
         cost_usd = per_million(quantity, rate)
         total += cost_usd
@@ -260,7 +316,7 @@ _USAGE_FIELD = {
 
 
 def _rate_for(
-    card: RateCard, tier: ContextTier | None, class_name: str, model_id: str, path: str
+    card: RateCard, tier: ContextTier | None, class_name: str, model_id: str, where: str
 ) -> Decimal:
     if tier is not None:
         tier_rate = getattr(tier.rates, class_name)
@@ -269,7 +325,7 @@ def _rate_for(
     rate = getattr(card.rates, class_name)
     if rate is None:
         raise InvalidInput(
-            f"{path}.{_USAGE_FIELD[class_name]}",
+            where,
             f"model {model_id!r} has no {class_name} price at service tier "
             f"{card.service_tier!r}; it cannot be priced (never as zero)",
         )

@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from pricing.catalog import Catalog
-from pricing.estimators import serving, training, usage
+from pricing.estimators import agent, inference, prompting, rag, serving, training, usage
 
 
 class Estimator(msgspec.Struct, frozen=True, kw_only=True):
@@ -31,6 +31,30 @@ ESTIMATORS: dict[str, Estimator] = {
             request_type=usage.UsageRequest,
             response_type=usage.UsageEstimate,
             compute=usage.estimate_usage,
+        ),
+        Estimator(
+            kind="inference",
+            request_type=inference.InferenceRequest,
+            response_type=inference.InferenceEstimate,
+            compute=inference.estimate_inference,
+        ),
+        Estimator(
+            kind="prompting",
+            request_type=prompting.PromptingRequest,
+            response_type=prompting.PromptingEstimate,
+            compute=prompting.estimate_prompting,
+        ),
+        Estimator(
+            kind="rag",
+            request_type=rag.RagRequest,
+            response_type=rag.RagEstimate,
+            compute=rag.estimate_rag,
+        ),
+        Estimator(
+            kind="agent",
+            request_type=agent.AgentRequest,
+            response_type=agent.AgentEstimate,
+            compute=agent.estimate_agent,
         ),
         Estimator(
             kind="training",

@@ -74,24 +74,33 @@ def estimate_usage(catalog: Catalog, request: UsageRequest) -> UsageEstimate:
 
 def usage_warnings(model: ChatModel, request: UsageRequest) -> list[Notice]:
     """Things in a usage that the model's rules say cannot happen as stated."""
-    warnings = []
-    if request.rates is not None and request.service_tier != "standard":
-        warnings.append(
-            Notice(
-                code="inline_rates_used_as_given",
-                message=f"inline rates are applied as given for service tier "
-                f"{request.service_tier!r}; no tier discount or premium is added",
-            )
-        )
+    found = (
+        inline_tier_notice(request.rates is not None, request.service_tier),
+        cache_below_minimum_notice(model, request.usage),
+    )
+    return [notice for notice in found if notice is not None]
+
+
+def inline_tier_notice(inline: bool, service_tier: str) -> Notice | None:
+    """Inline rates are used as given at a non-standard tier: say so."""
+    if not inline or service_tier == "standard":
+        return None
+    return Notice(
+        code="inline_rates_used_as_given",
+        message=f"inline rates are applied as given for service tier "
+        f"{service_tier!r}; no tier discount or premium is added",
+    )
+
+
+def cache_below_minimum_notice(model: ChatModel, usage: Usage) -> Notice | None:
+    """A usage reports cached tokens on a prompt shorter than the model's cache minimum."""
     caching = model.caching
-    cached = request.usage.cache_read_tokens + request.usage.cache_write_tokens
-    if caching is not None and cached and request.usage.input_tokens < caching.min_tokens:
-        warnings.append(
-            Notice(
-                code="cache_below_minimum_prefix",
-                message=f"the usage reports cached tokens, but {model.id!r} caches only prompts "
-                f"of at least {caching.min_tokens} tokens and this input is "
-                f"{request.usage.input_tokens}",
-            )
-        )
-    return warnings
+    cached = usage.cache_read_tokens + usage.cache_write_tokens
+    if caching is None or not cached or usage.input_tokens >= caching.min_tokens:
+        return None
+    return Notice(
+        code="cache_below_minimum_prefix",
+        message=f"the usage reports cached tokens, but {model.id!r} caches only prompts "
+        f"of at least {caching.min_tokens} tokens and this input is "
+        f"{usage.input_tokens}",
+    )

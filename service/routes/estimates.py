@@ -4,17 +4,43 @@ Every estimate route is built by :func:`estimate_route`, so validation, error do
 (later) caching and measurement are the same for all of them.
 """
 
-from typing import Any
+import inspect
+import json
+from pathlib import Path
+from typing import Annotated, Any
 
 from litestar import post
 from litestar.datastructures import State
+from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import JSONBody
+from litestar.openapi.spec import Example
+from litestar.params import Body, KwargDefinition
 
 from pricing.estimators.registry import ESTIMATORS
 from service.problems import problem_responses
 
 ESTIMATES_TAG = "estimates"
+
+#: ``<operationId>.json`` files: a worked request and the answer it gets, for the OpenAPI document.
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+
+
+def load_example(operation_id: str) -> dict[str, Any] | None:
+    """The worked example of an operation (``summary``, ``request``, ``response``), if any."""
+    path = EXAMPLES_DIR / f"{operation_id}.json"
+    if not path.exists():
+        return None
+    return json.loads(path.read_text())
+
+
+def _schema_doc(
+    schema: type, example: dict[str, Any] | None, part: str
+) -> tuple[str | None, list[Example] | None]:
+    # The Struct's docstring describes its schema; the example shows a whole body.
+    description = inspect.getdoc(schema)
+    if example is None:
+        return description, None
+    return description, [Example(summary=example["summary"], value=example[part])]
 
 
 def estimate_route(
@@ -40,14 +66,27 @@ def estimate_route(
     """
     estimator = ESTIMATORS[kind]
     compute = estimator.compute
+    example = load_example(operation_id)
+    request_doc, request_examples = _schema_doc(estimator.request_type, example, "request")
+    response_doc, response_examples = _schema_doc(estimator.response_type, example, "response")
 
     def handler(data: Any, state: State) -> Any:
         return compute(state.service.catalog, data)
 
     handler.__annotations__ = {
-        "data": JSONBody[estimator.request_type],  # type: ignore[name-defined]
+        "data": Annotated[
+            estimator.request_type,  # type: ignore[name-defined]
+            Body(
+                media_type=RequestEncodingType.JSON,
+                description=request_doc,
+                examples=request_examples,
+            ),
+        ],
         "state": State,
-        "return": estimator.response_type,
+        "return": Annotated[
+            estimator.response_type,  # type: ignore[name-defined]
+            KwargDefinition(description=response_doc, examples=response_examples),
+        ],
     }
     handler.__name__ = operation_id
     handler.__doc__ = description
@@ -73,6 +112,50 @@ ROUTES = [
         "input_tokens is the total input INCLUDING cache reads, cache writes and audio; "
         "output_tokens INCLUDES reasoning and audio output. A class the model does not price "
         "is a 422, never $0.",
+    ),
+    estimate_route(
+        "/v1/estimates/inference",
+        "estimateInference",
+        "inference",
+        "Monthly API inference spend and peak capacity",
+        "Prices requests_per_month (or requests_per_day × 365/12) requests of one usage shape "
+        "and reports average and peak requests per second and tokens per minute over a "
+        "730-hour month, with a warning when a given rate limit is exceeded at peak. Usage "
+        "convention: input_tokens INCLUDES cache reads and writes; output_tokens INCLUDES "
+        "reasoning.",
+    ),
+    estimate_route(
+        "/v1/estimates/prompting",
+        "estimatePrompting",
+        "prompting",
+        "Monthly prompt-only spend with prompt caching",
+        "Static prefix (system prompt, few-shot examples, tool schemas) plus a variable part "
+        "per request. Caching follows the model's rules in the table: automatic prefix caching "
+        "counts the cached prefix from a minimum in increments with no write price; explicit "
+        "caching reads the prefix on a hit and writes it on a miss. Below the minimum nothing "
+        "is cached.",
+    ),
+    estimate_route(
+        "/v1/estimates/rag",
+        "estimateRag",
+        "rag",
+        "One-time indexing and monthly RAG spend",
+        "Chunks the corpus (n = 1 if L <= C else ceil((L - O)/(C - O))), prices its embedding "
+        "and initial vector writes once, then per month: re-embedding of changed documents, "
+        "vector storage, reads and update writes with the store's monthly minimum as a "
+        "top-up line, query embeddings, generation over system + history + question + k "
+        "chunks, and reranking. A response-cache hit rate skips generation, reranking and "
+        "query embedding.",
+    ),
+    estimate_route(
+        "/v1/estimates/agent",
+        "estimateAgent",
+        "agent",
+        "Monthly agent spend with step growth, caching and retries",
+        "Each step resends the growing context: input per attempt = S·P1 + Δ·S(S−1)/2, or with "
+        "prefix caching P1 + (S−1)Δ written and the rest read. Steps are capped by max_steps "
+        "and the worst case at the cap is reported; retries give expected attempts "
+        "(1 − p^(r+1))/(1 − p) and $ per successful task.",
     ),
     estimate_route(
         "/v1/estimates/training",

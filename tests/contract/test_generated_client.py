@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from loadtests.payloads import request_schema_name
 from loadtests.processes import Service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,12 +44,10 @@ def operations() -> dict[str, dict[str, Any]]:
     found = {}
     for methods in yaml.safe_load(SPEC.read_text())["paths"].values():
         for operation in methods.values():
-            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-            ref = body.get("schema", {}).get("$ref", "")
             found[operation["operationId"]] = {
                 "tag": operation["tags"][0],
                 "operation": snake_case(operation["operationId"]),
-                "request_model": ref.rsplit("/", 1)[-1],
+                "request_model": request_schema_name(operation),
             }
     return found
 
@@ -155,4 +154,43 @@ def test_client_prices_usage(client_python: Path, live_server: Service) -> None:
 def test_client_estimates_rag(client_python: Path, live_server: Service) -> None:
     if "estimateRag" not in operations():
         pytest.skip("estimateRag is not in openapi.yaml yet (branch `spend` adds it)")
-    pytest.fail("estimateRag landed: add its round trip here")
+    # RAG-1 (DESIGN §4.4, reference/spend-models.md): 10,000 documents of 2,000 tokens, chunks
+    # of 512 overlapping by 64, Pinecone Standard, 100,000 queries a month, reranking 50.
+    rag = {
+        "model": "gpt-4o-mini",
+        "embedding_model": "text-embedding-3-small",
+        "vector_store": "pinecone-serverless-standard",
+        "reranker": "rerank-v3.5",
+        "documents": 10_000,
+        "tokens_per_document": 2_000,
+        "chunk_size_tokens": 512,
+        "chunk_overlap_tokens": 64,
+        "metadata_bytes_per_record": 1_000,
+        "changed_documents_share_per_month": 0.1,
+        "queries_per_month": 100_000,
+        "question_tokens": 20,
+        "system_prompt_tokens": 500,
+        "top_k": 5,
+        "output_tokens": 300,
+        "rerank_candidates": 50,
+        "documents_preprocessed": True,
+        "pricing_version": "2026-12-01",
+        "at": "2026-12-01T00:00:00Z",
+    }
+
+    (result,) = call(
+        client_python, live_server.base_url, [{"operation_id": "estimateRag", "body": rag}]
+    )
+
+    assert (result["status"], result["parsed_type"]) == (200, "RagEstimate"), result["raw"][:500]
+    # Chunks per document ⌈(2000 − 64) / (512 − 64)⌉ = 5, embedded 2000 + 4 × 64 = 2,256 tokens.
+    # One-time: 22,560,000 tokens × $0.02/1M = 0.4512; 50,000 records × (4 × 1536 + 1000) B
+    # = 7.144 write units each, 357,200 × $4/1M = 1.4288.
+    assert exact(result["raw"], "one_time_usd") == Decimal("1.88")
+    # Monthly: store usage 0.975156 topped up to its $50 minimum; generation 100,000 ×
+    # (500 + 20 + 5 × 512) = 308M input × $0.15/1M = 46.2 and 30M output × $0.60/1M = 18;
+    # re-embedding 0.04512; query embedding 2M × $0.02/1M = 0.04; reranking 100,000 searches
+    # × $2/1k = 200.
+    assert exact(result["raw"], "monthly_usd") == Decimal("314.28512")
+    assert exact(result["raw"], "first_year_usd") == Decimal("1.88") + 12 * Decimal("314.28512")
+    assert result["parsed"]["pricing_version"] == "2026-12-01"

@@ -147,3 +147,39 @@ def test_provider_filter(client: TestClient) -> None:
     unknown = client.get("/v1/pricing/latest/models", params={"provider": "nope"})
     assert unknown.status_code == 422
     assert "anthropic" in unknown.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("model", "said"),
+    [
+        ("rerank-v3.5", "is a reranker"),
+        ("llama-3.1-8b", "is an architecture"),
+        ("h100-sxm", "is a gpu"),
+    ],
+)
+def test_an_id_of_another_kind_says_what_it_is(client: TestClient, model: str, said: str) -> None:
+    problem = client.post(USAGE, json={"model": model, "usage": {"input_tokens": 1}}).json()
+    assert problem["status"] == 404
+    assert said in problem["detail"]
+
+
+def test_suggestions_keep_the_tables_spelling(client: TestClient) -> None:
+    body = {
+        "architecture": "llama-3.1-8",
+        "gpu": "h100-sxm",
+        "workload": {"requests_per_second": 1, "prompt_tokens": 100, "output_tokens": 100},
+    }
+    problem = client.post("/v1/estimates/serving", json=body).json()
+    assert "meta-llama/Llama-3.1-8B" in problem["suggestions"]
+
+
+def test_a_table_without_gpus_says_so(client: TestClient) -> None:
+    body = {
+        "pricing_version": "2026-03-30",
+        "architecture": "llama-3.1-8b",
+        "gpu": "h100-sxm",
+        "workload": {"requests_per_second": 1, "prompt_tokens": 100, "output_tokens": 100},
+    }
+    problem = client.post("/v1/estimates/serving", json=body).json()
+    assert problem["status"] == 404
+    assert "pricing_version latest" in problem["detail"]

@@ -1,0 +1,159 @@
+"""estimatePrompting: static prefix + variable part with the model's prompt caching (DESIGN §4.6).
+
+Worked case PROMPT-1: spend-models.md §4 (gpt-4.1-mini at $0.40 / cached $0.10 / $1.60).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+import pytest
+
+from pricing.catalog import Catalog
+from pricing.entries import CachePolicy
+from pricing.errors import InvalidInput
+from pricing.estimators.prompting import (
+    PromptingRequest,
+    cacheable_tokens,
+    estimate_prompting,
+)
+from tests.workloads import EXPLICIT_RATES as EXPLICIT
+from tests.workloads import PROMPT_1
+
+D = Decimal
+OPENAI = CachePolicy(mode="automatic", min_tokens=1024, increment_tokens=128)
+MINI_INLINE = {
+    "input": 0.40,
+    "cache_read": 0.10,
+    "output": 1.60,
+    "caching": {"mode": "automatic", "min_tokens": 1024, "increment_tokens": 128},
+}
+
+
+def estimate(catalog: Catalog, **body: object):
+    return estimate_prompting(catalog, msgspec.convert(body, PromptingRequest))
+
+
+@pytest.mark.parametrize("model", [{"model": "gpt-4.1-mini"}, {"rates": MINI_INLINE}])
+def test_prompt_1_with_automatic_prefix_caching(catalog: Catalog, model: dict) -> None:
+    # Cacheable = 1,024 + 15 × 128 = 2,944; cached 2,649.6M × 0.10 = 264.96; uncached
+    # 550.4M × 0.40 = 220.16; output 150M × 1.60 = 240.
+    result = estimate(catalog, **model, **PROMPT_1)
+
+    assert result.monthly_usd == D("725.12")
+    assert result.monthly_without_caching_usd == D("1520")
+    assert result.static_prefix_tokens == 3000
+    assert result.cacheable_prefix_tokens == 2944
+    assert result.cache_mode == "automatic"
+    items = {item.name: item for item in result.line_items}
+    assert items["cache_read"].quantity == D("2649600000")
+    assert items["input"].quantity == D("550400000")
+    assert "cache_write" not in items
+
+
+def test_caching_turned_off_prices_every_token_as_input(catalog: Catalog) -> None:
+    # 3,200M × 0.40 + 150M × 1.60 = 1,280 + 240.
+    result = estimate(catalog, model="gpt-4.1-mini", prompt_caching=False, **PROMPT_1)
+    assert result.monthly_usd == D("1520")
+    assert result.cache_mode == "off"
+
+
+@pytest.mark.parametrize(
+    ("static", "cacheable"),
+    [(0, 0), (1023, 0), (1024, 1024), (1151, 1024), (1152, 1152), (3000, 2944)],
+)
+def test_automatic_cacheable_prefix_counts_whole_increments(static: int, cacheable: int) -> None:
+    assert cacheable_tokens(D(static), OPENAI) == cacheable
+
+
+def test_prefix_below_the_minimum_saves_nothing(catalog: Catalog) -> None:
+    body = PROMPT_1 | {"few_shot_examples": 0, "system_prompt_tokens": 1000}
+    result = estimate(catalog, model="gpt-4.1-mini", **body)
+    assert result.cacheable_prefix_tokens == 0
+    assert result.monthly_usd == result.monthly_without_caching_usd
+
+
+def test_explicit_caching_reads_on_hits_and_writes_on_misses(catalog: Catalog) -> None:
+    # Reads 0.9 × 3,000 × 1M = 2,700M × 0.30 = 810; writes 0.1 × 3,000 × 1M = 300M × 3.75 =
+    # 1,125; variable 200M × 3 = 600; output 150M × 15 = 2,250.
+    result = estimate(catalog, rates=EXPLICIT, prompt_caching=True, **PROMPT_1)
+    assert result.monthly_usd == D(810 + 1125 + 600 + 2250)
+    assert result.cacheable_prefix_tokens == 3000
+    assert result.monthly_without_caching_usd == D(3200 * 3 + 2250)
+
+
+def test_explicit_caching_is_opt_in(catalog: Catalog) -> None:
+    result = estimate(catalog, rates=EXPLICIT, **PROMPT_1)
+    assert result.cache_mode == "off"
+    assert result.monthly_usd == D(3200 * 3 + 2250)
+    assert {a.name: a.value for a in result.assumptions}["prompt_caching"] == "off"
+
+
+def test_explicit_prefix_below_minimum_neither_writes_nor_reads(catalog: Catalog) -> None:
+    body = PROMPT_1 | {"few_shot_examples": 0, "system_prompt_tokens": 1000}
+    result = estimate(catalog, rates=EXPLICIT, prompt_caching=True, **body)
+    assert result.monthly_usd == D(1200 * 3 + 2250)
+    assert {item.name for item in result.line_items} == {"input", "output"}
+
+
+def test_caching_asked_of_a_model_without_a_cache_is_refused(catalog: Catalog) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, rates={"input": 1, "output": 1}, prompt_caching=True, **PROMPT_1)
+    assert caught.value.path == "$.prompt_caching"
+
+
+def test_missing_cache_read_rate_is_an_error_never_zero(catalog: Catalog) -> None:
+    rates = {"input": 1, "output": 1, "caching": {"mode": "automatic"}}
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, rates=rates, **PROMPT_1)
+    assert caught.value.path == "$.rates.cache_read"
+
+
+def test_default_hit_rate_is_zero_and_echoed(catalog: Catalog) -> None:
+    body = {key: value for key, value in PROMPT_1.items() if key != "cache_hit_rate"}
+    result = estimate(catalog, model="gpt-4.1-mini", **body)
+    assert result.monthly_usd == D("1520")
+    assert {a.name: a.value for a in result.assumptions}["cache_hit_rate"] == "0"
+
+
+@pytest.mark.parametrize(("variable", "flagged"), [(500, False), (501, True)])
+def test_long_prompt_flag_counts_static_and_variable(
+    catalog: Catalog, variable: int, flagged: bool
+) -> None:
+    # 1,500 static + variable: 2,000 is not beyond 2,000; 2,001 is.
+    body = PROMPT_1 | {"few_shot_examples": 0, "variable_input_tokens": variable}
+    result = estimate(catalog, model="gpt-4.1-mini", **body)
+    codes = {flag.code for flag in result.red_flags}
+    assert ("prompt_beyond_2000_tokens" in codes) is flagged
+
+
+def test_cost_per_request_is_the_month_over_its_volume(catalog: Catalog) -> None:
+    result = estimate(catalog, model="gpt-4.1-mini", **PROMPT_1)
+    assert result.usd_per_request == D("0.00072512")
+
+
+@pytest.mark.parametrize(
+    ("changes", "path"),
+    [
+        ({"tokens_per_example": None}, "$.tokens_per_example"),
+        ({"few_shot_examples": None}, "$.few_shot_examples"),
+    ],
+)
+def test_few_shot_examples_need_their_size(catalog: Catalog, changes: dict, path: str) -> None:
+    body = {key: value for key, value in (PROMPT_1 | changes).items() if value is not None}
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, model="gpt-4.1-mini", **body)
+    assert caught.value.path == path
+
+
+def test_static_defaults_are_echoed(catalog: Catalog) -> None:
+    body = {
+        key: value
+        for key, value in PROMPT_1.items()
+        if key not in {"few_shot_examples", "tokens_per_example"}
+    }
+    result = estimate(catalog, model="gpt-4.1-mini", **body)
+    assumed = {a.name: a.value for a in result.assumptions}
+    assert (assumed["few_shot_examples"], assumed["tool_schema_tokens"]) == ("0", "0")
+    assert result.static_prefix_tokens == 1500

@@ -1,0 +1,107 @@
+"""What every workload estimator shares: linear volume, fixed lines and ranges (DESIGN §4.9).
+
+spend-models.md §7: doubling the volume doubles every volume-driven line and leaves fixed lines
+(the store's minimum, corpus upkeep) alone.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+import pytest
+
+from pricing.catalog import Catalog
+from pricing.errors import InvalidInput
+from pricing.estimators.registry import ESTIMATORS
+from tests.workloads import AGENT, EXPLICIT_RATES, INFERENCE, PROMPT_1, RAG_1
+
+D = Decimal
+WORKLOADS = {
+    "inference": (INFERENCE, "requests_per_month"),
+    "prompting": (PROMPT_1 | {"model": "gpt-4.1-mini"}, "requests_per_month"),
+    "rag": (RAG_1 | {"reranker": "rerank-v3.5", "rerank_candidates": 50}, "queries_per_month"),
+    "agent": (AGENT | {"rates": EXPLICIT_RATES, "prompt_caching": True}, "tasks_per_month"),
+}
+# Lines that follow the corpus or the plan, not the volume.
+FIXED = {"vector_storage", "reembedding_input", "vector_update_writes"}
+
+
+def run(catalog: Catalog, kind: str, body: dict):
+    estimator = ESTIMATORS[kind]
+    return estimator.compute(catalog, msgspec.convert(body, estimator.request_type))
+
+
+@pytest.mark.parametrize("kind", WORKLOADS)
+def test_doubling_volume_doubles_volume_lines_only(catalog: Catalog, kind: str) -> None:
+    body, volume_field = WORKLOADS[kind]
+    single = run(catalog, kind, body)
+    double = run(catalog, kind, body | {volume_field: 2 * body[volume_field]})
+
+    before = {item.name: item for item in single.line_items}
+    after = {item.name: item for item in double.line_items}
+    assert before.keys() == after.keys()
+    for name, item in before.items():
+        if item.recurrence == "one_time" or name in FIXED:
+            assert after[name].cost_usd == item.cost_usd, name
+        elif name != "vector_store_minimum_top_up":
+            assert after[name].cost_usd == 2 * item.cost_usd, name
+            assert after[name].quantity == 2 * item.quantity, name
+    assert double.one_time_usd == single.one_time_usd
+
+
+def test_doubling_queries_leaves_the_store_minimum_alone(catalog: Catalog) -> None:
+    body, _ = WORKLOADS["rag"]
+    single = run(catalog, "rag", body)
+    double = run(catalog, "rag", body | {"queries_per_month": 200_000})
+    # Reads double (0.57152 → 1.14304), but usage stays under $50: the bill stays $50.
+    assert double.vector_store_usage_usd == single.vector_store_usage_usd + D("0.57152")
+    assert double.vector_store_monthly_usd == single.vector_store_monthly_usd == D(50)
+    assert double.monthly_usd == D(50) + D("0.04512") + 2 * (D("64.20") + D("0.04") + 200)
+
+
+def test_rag_range_does_not_scale_the_minimum(catalog: Catalog) -> None:
+    body = RAG_1 | {"uncertainty": {"volume": {"low": 0.5, "high": 2}}}
+    result = run(catalog, "rag", body)
+    # Fixed: the $50 bill and re-embedding 0.04512; per query: generation 64.20 + embeddings 0.04.
+    assert result.range is not None
+    assert result.range.low == D(50) + D("0.04512") + D("0.5") * D("64.24")
+    assert result.range.expected == result.monthly_usd == D("114.28512")
+    assert result.range.high == D(50) + D("0.04512") + 2 * D("64.24")
+
+
+@pytest.mark.parametrize("kind", WORKLOADS)
+def test_range_brackets_the_expected_month(catalog: Catalog, kind: str) -> None:
+    body, _ = WORKLOADS[kind]
+    uncertainty = {"volume": {"low": 0.8, "high": 1.5}, "tokens": {"low": 0.9, "high": 1.2}}
+    result = run(catalog, kind, body | {"uncertainty": uncertainty})
+    assert result.range is not None
+    assert result.range.low < result.range.expected == result.monthly_usd < result.range.high
+    assert "range" in {a.name for a in result.assumptions}
+
+
+def test_no_uncertainty_no_range(catalog: Catalog) -> None:
+    assert run(catalog, "inference", INFERENCE).range is None
+
+
+@pytest.mark.parametrize(
+    ("uncertainty", "path"),
+    [
+        ({"volume": {"low": 1.5}}, "$.uncertainty.volume"),
+        ({"tokens": {"high": 0.5}}, "$.uncertainty.tokens"),
+    ],
+)
+def test_low_above_one_or_high_below_one_is_refused(
+    catalog: Catalog, uncertainty: dict, path: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        run(catalog, "inference", INFERENCE | {"uncertainty": uncertainty})
+    assert caught.value.path == path
+
+
+@pytest.mark.parametrize("kind", WORKLOADS)
+def test_every_workload_states_the_month(catalog: Catalog, kind: str) -> None:
+    body, _ = WORKLOADS[kind]
+    result = run(catalog, kind, body)
+    assert {a.name: a.value for a in result.assumptions}["hours_per_month"] == "730"
+    assert result.first_year_usd == result.one_time_usd + 12 * result.monthly_usd
