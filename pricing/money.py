@@ -39,7 +39,9 @@ def per_million(tokens: Decimal | int, usd_per_1m: Decimal) -> Decimal:
     Returns:
         The exact cost in USD.
     """
-    return Decimal(tokens) * usd_per_1m / _ONE_MILLION
+    if type(tokens) is not Decimal:  # a Decimal is used as it is (the copy costs as much)
+        tokens = Decimal(tokens)
+    return tokens * usd_per_1m / _ONE_MILLION
 
 
 def round_output(amount: Decimal) -> Decimal:
