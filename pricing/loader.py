@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
@@ -50,6 +51,8 @@ from pricing.units import Dimension, check_unit, to_canonical
 TABLES_DIR = Path(__file__).parent / "tables"
 
 _PATH_IN_MESSAGE = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+
+S = TypeVar("S")
 
 
 class _Problem(Exception):
@@ -99,14 +102,38 @@ def load_table(path: Path) -> PricingTable:
     return table
 
 
+def read_spec(path: Path, spec_type: type[S]) -> tuple[S, bytes]:
+    """Read one TOML data file into the Struct that describes its shape.
+
+    Args:
+        path: The file.
+        spec_type: The msgspec Struct of the whole file (unknown fields forbidden).
+
+    Returns:
+        The decoded spec and the file's bytes (for a content hash).
+
+    Raises:
+        TableLoadError: Not TOML, or not of that shape; names the file and the path inside it.
+    """
+    raw = path.read_bytes()
+    try:
+        return _decode(raw, spec_type), raw
+    except _Problem as problem:
+        raise TableLoadError(str(path), problem.path, problem.reason) from None
+
+
 def _parse(raw: bytes) -> TableSpec:
+    return _decode(raw, TableSpec)
+
+
+def _decode(raw: bytes, spec_type: type[S]) -> S:
     try:
         data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _Problem("(file)", f"not valid TOML: {exc}") from None
 
     try:
-        return msgspec.convert(data, TableSpec)
+        return msgspec.convert(data, spec_type)
     except msgspec.ValidationError as exc:
         message = str(exc)
         found = _PATH_IN_MESSAGE.search(message)

@@ -14,13 +14,22 @@ from litestar.openapi.spec import Tag
 
 import service
 from pricing.catalog import Catalog
+from pricing.knowledge import shipped_library
 from pricing.loader import TABLES_DIR, load_catalog
 from service.bodies import StrictBodyPlugin
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
 from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
 from service.problems import EXCEPTION_HANDLERS
-from service.routes import estimates, health, pricing
+from service.routes import (
+    batch,
+    datasets,
+    estimates,
+    health,
+    pricing,
+    recommendations,
+    reference,
+)
 from service.settings import Settings
 from service.state import ServiceState
 
@@ -29,6 +38,9 @@ _log = logging.getLogger("spendcast.app")
 TAGS = [
     Tag(name="pricing", description="Versioned pricing tables, models, GPUs and diffs."),
     Tag(name="estimates", description="Cost and capacity estimators."),
+    Tag(name="reference", description="The article's reference knowledge, versioned as data."),
+    Tag(name="recommendations", description="The article's decision flowchart."),
+    Tag(name="datasets", description="Readiness checks of training data and RAG chunks."),
 ]
 
 
@@ -75,6 +87,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     if catalog is None:
         directory = Path(settings.tables_dir) if settings.tables_dir else TABLES_DIR
         catalog = load_catalog(directory)
+    shipped_library().check_catalog(catalog)
     for table in catalog.tables.values():
         _log.info(
             "pricing_table_loaded",
@@ -83,7 +96,15 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
 
     state = ServiceState(settings=settings, catalog=catalog)
     return Litestar(
-        route_handlers=[*health.ROUTES, *pricing.ROUTES, *estimates.ROUTES],
+        route_handlers=[
+            *health.ROUTES,
+            *pricing.ROUTES,
+            *estimates.ROUTES,
+            *reference.ROUTES,
+            *recommendations.ROUTES,
+            *datasets.ROUTES,
+            *batch.ROUTES,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         response_class=MoneyResponse,
         openapi_config=openapi_config(),

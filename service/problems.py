@@ -4,69 +4,28 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Annotated, Any
+from typing import Any
 
-import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from msgspec import Meta
 
 from pricing.errors import InvalidInput, NotFound
+from pricing.problems import TITLES as _TITLES
+from pricing.problems import FieldProblem, Problem, make_problem, with_named_field
 from service.encoding import MoneyResponse
 
 PROBLEM_JSON = "application/problem+json"
 
 _log = logging.getLogger("spendcast.errors")
 
-_TITLES = {
-    400: "Bad request",
-    404: "Not found",
-    405: "Method not allowed",
-    413: "Content too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    500: "Internal error",
-    503: "Service unavailable",
-}
-
-
-class FieldProblem(msgspec.Struct, frozen=True, kw_only=True):
-    """What is wrong with one field."""
-
-    path: Annotated[str, Meta(description="JSON path of the field, e.g. `$.usage.input_tokens`.")]
-    message: Annotated[str, Meta(description="What is wrong and how to fix it.")]
-
-
-class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """An RFC 9457 problem: why a request was refused."""
-
-    type: Annotated[str, Meta(description="URI reference naming the kind of problem.")]
-    title: Annotated[str, Meta(description="Short summary of the kind of problem.")]
-    status: Annotated[int, Meta(description="The HTTP status code.")]
-    detail: Annotated[str, Meta(description="What went wrong in this request.")]
-    errors: Annotated[
-        list[FieldProblem], Meta(description="Each offending field with its JSON path.")
-    ] = []
-    suggestions: Annotated[
-        list[str], Meta(description="Closest known ids, for an unknown id.")
-    ] = []
-
 
 def problem_response(
     status: int, detail: str, errors: list[FieldProblem] | None = None, **extra: Any
 ) -> Response:
     """A problem+json response."""
-    slug = _TITLES.get(status, "error").lower().replace(" ", "-")
-    problem = Problem(
-        type=f"/problems/{slug}",
-        title=_TITLES.get(status, "Error"),
-        status=status,
-        detail=detail,
-        errors=errors or [],
-        **extra,
-    )
+    problem = make_problem(status, detail, errors, **extra)
     return MoneyResponse(problem, status_code=status, media_type=PROBLEM_JSON)
 
 
@@ -78,16 +37,9 @@ def _json_path(key: str | None) -> str:
     return f"$.{key}" if not key.startswith("$") else key
 
 
-_NAMED_FIELD = re.compile(r"(?:unknown|missing required) field `(?P<field>[^`]+)`")
-
-
 def field_problem(key: str | None, message: str) -> FieldProblem:
     """A field error whose path names the field itself, also for unknown and missing fields."""
-    path = _json_path(key)
-    named = _NAMED_FIELD.search(message)
-    if named is not None:
-        path = f"{path}.{named.group('field')}"
-    return FieldProblem(path=path, message=message)
+    return FieldProblem(path=with_named_field(_json_path(key), message), message=message)
 
 
 def _on_validation(_: Request, exc: ValidationException) -> Response:

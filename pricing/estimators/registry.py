@@ -11,7 +11,16 @@ from typing import Any
 import msgspec
 
 from pricing.catalog import Catalog
-from pricing.estimators import agent, inference, prompting, rag, serving, training, usage
+from pricing.estimators import (
+    agent,
+    compare,
+    inference,
+    prompting,
+    rag,
+    serving,
+    training,
+    usage,
+)
 
 
 class Estimator(msgspec.Struct, frozen=True, kw_only=True):
@@ -67,6 +76,12 @@ ESTIMATORS: dict[str, Estimator] = {
             request_type=serving.ServingRequest,
             response_type=serving.ServingEstimate,
             compute=serving.estimate_serving,
+        ),
+        Estimator(
+            kind="compare",
+            request_type=compare.CompareRequest,
+            response_type=compare.ComparisonEstimate,
+            compute=compare.estimate_comparison,
         ),
     )
 }

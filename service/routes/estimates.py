@@ -179,4 +179,17 @@ ROUTES = [
         "cost per hour, per month (730 h) and per 1M output tokens; with `model` or `rates`, "
         "the same workload's API cost beside it.",
     ),
+    estimate_route(
+        "/v1/estimates/compare",
+        "compareApproaches",
+        "compare",
+        "One workload, the article's four approaches side by side",
+        "Prompt engineering, RAG and agents on the large model (default gpt-4.1), fine-tuning "
+        "of the small one (default gpt-4.1-mini), each priced by its own estimator with one-time, "
+        "monthly and first-year cost, the article's columns, where it sits against the article's "
+        "cost band (fine-tuning's is one-time, the others monthly) and its failure modes; the "
+        "flowchart's pick with its path (as POST /v1/recommendations answers it); and the "
+        "break-even volume = training cost ÷ (prompted large model − fine-tuned small model per "
+        "request), none when fine-tuning saves nothing. No prompt caching unless asked.",
+    ),
 ]

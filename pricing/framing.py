@@ -1,0 +1,201 @@
+"""Cut a byte stream into examples without holding the whole body: JSONL lines or array items.
+
+Both framers take the body chunk by chunk and hand out ``(position, bytes | None)``: the
+1-based line number (JSONL) or item number (JSON array) and the example's bytes, or None when
+the example is longer than the per-example cap (its bytes are dropped as they arrive, so memory
+stays bounded whatever the line length).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pricing.errors import InvalidInput
+
+#: One example may be at most this many bytes; longer ones are reported, not parsed.
+MAX_EXAMPLE_BYTES = 1_000_000
+
+_BOM = b"\xef\xbb\xbf"
+_WHITESPACE = b" \t\r\n"
+
+Record = tuple[int, bytes | None]
+
+
+class _Buffer:
+    """The bytes of the example being read, dropped once they pass the cap."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.size = 0
+
+    def keep(self, piece: bytes | memoryview) -> None:
+        self.size += len(piece)
+        if self.size <= self.limit:
+            self.data += piece
+        elif self.data:
+            self.data = bytearray()  # over the cap: release what was kept
+
+    def take(self) -> bytes | None:
+        """The example's bytes (None when over the cap), and start the next one."""
+        data = bytes(self.data) if self.size <= self.limit else None
+        self.data = bytearray()
+        self.size = 0
+        return data
+
+    def blank(self) -> bool:
+        return self.size <= self.limit and not self.data.strip(_WHITESPACE)
+
+
+class _Framer:
+    """What both framers share: the buffer of the example being read."""
+
+    def __init__(self, limit: int) -> None:
+        self._buffer = _Buffer(limit)
+        self.blank_lines = 0
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Bytes held right now (never more than the per-example cap)."""
+        return len(self._buffer.data)
+
+
+class LineFramer(_Framer):
+    """JSONL: one example per line; blank lines are counted and skipped."""
+
+    def __init__(self, limit: int = MAX_EXAMPLE_BYTES) -> None:
+        super().__init__(limit)
+        self._line = 0
+        self._started = False
+
+    def feed(self, chunk: bytes) -> Iterator[Record]:
+        """The lines that this chunk completes."""
+        if not self._started and chunk:
+            self._started = True
+            chunk = chunk.removeprefix(_BOM)
+        start = 0
+        while (end := chunk.find(b"\n", start)) != -1:
+            self._buffer.keep(memoryview(chunk)[start:end])
+            record = self._finish()
+            if record is not None:
+                yield record
+            start = end + 1
+        self._buffer.keep(memoryview(chunk)[start:])
+
+    def close(self) -> Iterator[Record]:
+        """The last line, when the body does not end with a newline."""
+        if self._buffer.size:
+            record = self._finish()
+            if record is not None:
+                yield record
+
+    def _finish(self) -> Record | None:
+        self._line += 1
+        if self._buffer.blank():
+            self._buffer.take()
+            self.blank_lines += 1
+            return None
+        return self._line, self._buffer.take()
+
+
+# Inside an array, only these bytes change the state of the scan.
+_STRUCTURAL = re.compile(rb'[\[\]{},"\\]')
+_OPEN, _CLOSE = frozenset(b"[{"), frozenset(b"]}")
+
+
+class ArrayFramer(_Framer):
+    """A JSON array of examples, cut at its top-level commas while the bytes arrive."""
+
+    def __init__(self, limit: int = MAX_EXAMPLE_BYTES) -> None:
+        super().__init__(limit)
+        self._state = "before"  # before the "[", inside the array, after its "]"
+        self._depth = 0
+        self._in_string = False
+        self._escaped = False
+        self._item = 0
+
+    def feed(self, chunk: bytes) -> Iterator[Record]:
+        """The items that this chunk completes.
+
+        Raises:
+            InvalidInput: The body is not one JSON array.
+        """
+        position = 0
+        if self._state == "before":
+            position = self._open(chunk)
+        while self._state == "inside" and position < len(chunk):
+            position, record = self._scan(chunk, position)
+            if record is not None:
+                yield record
+        if self._state == "after" and chunk[position:].strip(_WHITESPACE):
+            raise InvalidInput("$", "the body holds more than one JSON array")
+
+    def close(self) -> Iterator[Record]:
+        """Nothing more to hand out; checks that the array was closed.
+
+        Raises:
+            InvalidInput: The body ended before the array did, or held nothing.
+        """
+        if self._state != "after":
+            raise InvalidInput("$", "the body ended before the JSON array was closed with ']'")
+        return iter(())
+
+    def _open(self, chunk: bytes) -> int:
+        stripped = chunk.removeprefix(_BOM)
+        offset = len(chunk) - len(stripped)
+        text = stripped.lstrip(_WHITESPACE)
+        if not text:
+            return len(chunk)
+        if text[:1] != b"[":
+            raise InvalidInput("$", "an application/json body must be a JSON array of examples")
+        self._state = "inside"
+        return offset + len(stripped) - len(text) + 1
+
+    def _scan(self, chunk: bytes, position: int) -> tuple[int, Record | None]:
+        if self._escaped:  # a backslash ended the previous chunk: this byte is escaped
+            self._escaped = False
+            self._buffer.keep(chunk[position : position + 1])
+            return position + 1, None
+
+        found = _STRUCTURAL.search(chunk, position)
+        if found is None:
+            self._buffer.keep(memoryview(chunk)[position:])
+            return len(chunk), None
+
+        at = found.start()
+        byte = chunk[at]
+        if self._in_string:
+            return self._in_string_byte(chunk, position, at, byte), None
+        if self._depth == 0 and byte in b",]":
+            self._buffer.keep(memoryview(chunk)[position:at])
+            return at + 1, self._end_item(closing=byte == ord("]"))
+
+        if byte == ord('"'):
+            self._in_string = True
+        elif byte in _OPEN:
+            self._depth += 1
+        elif byte in _CLOSE:
+            self._depth = max(0, self._depth - 1)
+        self._buffer.keep(memoryview(chunk)[position : at + 1])
+        return at + 1, None
+
+    def _in_string_byte(self, chunk: bytes, position: int, at: int, byte: int) -> int:
+        end = at + 1
+        if byte == ord('"'):
+            self._in_string = False
+        elif byte == ord("\\"):
+            if end < len(chunk):
+                end += 1  # keep the escaped byte with its backslash
+            else:
+                self._escaped = True
+        self._buffer.keep(memoryview(chunk)[position:end])
+        return end
+
+    def _end_item(self, closing: bool) -> Record | None:
+        if closing:
+            self._state = "after"
+            if self._item == 0 and self._buffer.blank():
+                return None  # "[]": an empty array
+        self._item += 1
+        return self._item, self._buffer.take()

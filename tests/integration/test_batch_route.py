@@ -1,0 +1,55 @@
+"""POST /v1/estimates/batch over HTTP."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+from pricing.catalog import Catalog
+from service.app import create_app
+from service.settings import Settings
+
+URL = "/v1/estimates/batch"
+
+
+def item(tag: str, input_tokens: object) -> dict[str, object]:
+    request = {
+        "model": "gpt-4.1",
+        "pricing_version": "2026-12-01",
+        "at": "2026-12-02T00:00:00Z",
+        "usage": {"input_tokens": input_tokens, "output_tokens": 150},
+    }
+    return {"tag": tag, "kind": "usage", "request": request}
+
+
+def test_five_items_one_invalid(client: TestClient) -> None:
+    body = {"items": [item("a", 3200), item("b", 3200), item("c", -1), item("d", 0), item("e", 1)]}
+    response = client.post(URL, json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (answer["estimated"], answer["refused"]) == (4, 1)
+    assert [(i["tag"], i["result"], i["status"]) for i in answer["items"]] == [
+        ("a", "usage_estimate", 200),
+        ("b", "usage_estimate", 200),
+        ("c", "problem", 422),
+        ("d", "usage_estimate", 200),
+        ("e", "usage_estimate", 200),
+    ]
+    # gpt-4.1 ($2 / $8 per 1M): 3,200 in + 150 out = $0.0076 (spend-models §5.4).
+    assert answer["items"][0]["estimate"]["total_usd"] == 0.0076
+    assert answer["items"][2]["problem"]["errors"][0]["path"] == (
+        "$.items[2].request.usage.input_tokens"
+    )
+
+
+def test_over_the_configured_limit_is_422(catalog: Catalog) -> None:
+    settings = Settings(log_level="WARNING", metrics_enabled=False, batch_max_items=2)
+    with TestClient(create_app(settings, catalog)) as small:
+        response = small.post(URL, json={"items": [item(str(n), 10) for n in range(3)]})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "$.items"
+
+
+def test_default_limit_is_1000(client: TestClient) -> None:
+    response = client.post(URL, json={"items": [item(str(n), 10) for n in range(1001)]})
+    assert response.status_code == 422
+    assert "1000" in response.json()["detail"]

@@ -1,0 +1,124 @@
+"""POST /v1/datasets/validate over HTTP: JSONL and JSON bodies, limits, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from litestar.testing import TestClient
+
+from pricing.catalog import Catalog
+from service.app import create_app
+from service.settings import Settings
+
+URL = "/v1/datasets/validate"
+NDJSON = {"content-type": "application/x-ndjson"}
+
+
+def twelve_lines() -> str:
+    lines = [json.dumps({"input": f"ticket {n}", "label": "billing"}) for n in range(1, 13)]
+    lines[1] = '{"input": "ticket 2", "label": "billing"'  # line 2: malformed
+    lines[6] = json.dumps({"input": "ticket 7"})  # line 7: no label
+    lines[11] = lines[10]  # line 12 repeats line 11
+    return "\n".join(lines) + "\n"
+
+
+def test_twelve_line_classification_set(client: TestClient) -> None:
+    response = client.post(
+        URL, params={"task_type": "classification"}, content=twelve_lines(), headers=NDJSON
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["ready"] is False
+    assert report["format"] == "jsonl"
+    assert report["tokenizer"] == "o200k_base"
+    found = {p["code"]: p["lines"] for p in report["problems"]}
+    assert found == {
+        "malformed_json": [2],
+        "missing_keys": [7],
+        "duplicate_examples": [12],
+        "single_class": [],
+        "too_few_examples": [],
+        "no_held_out_split": [],
+    }
+    assert report["duplicates"][0]["line"] == 12
+    assert report["duplicates"][0]["duplicate_of"] == 11
+    assert [f["code"] for f in report["red_flags"]] == [
+        "fine_tuning_under_1000_examples",
+        "missing_held_out_test_set",
+    ]
+    assert "ticket" not in response.text
+
+
+def test_json_array_body(client: TestClient) -> None:
+    examples = [{"question": f"q{n}", "answer": "a"} for n in range(5)]
+    examples.append({"question": "q", "answer": "a", "split": "validation"})
+    response = client.post(URL, params={"task_type": "qa"}, json=examples)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["format"] == "json_array"
+    assert (report["training_examples"], report["held_out_examples"]) == (5, 1)
+    assert [p["code"] for p in report["problems"]] == ["too_few_examples"]
+
+
+def test_model_picks_its_tokenizer(client: TestClient) -> None:
+    response = client.post(
+        URL,
+        params={"task_type": "qa", "model": "gpt-3.5-turbo", "pricing_version": "2026-03-30"},
+        content=json.dumps({"question": "hello world", "answer": "hello world"}),
+        headers=NDJSON,
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["tokenizer"] == "cl100k_base"
+    # One example: min(25, ⌊100/1⌋) = 25 epochs; 25 examples at $0.80 per 1k = $0.02.
+    assert report["training_estimate"]["epochs"] == 25
+    assert report["training_estimate"]["one_time_usd"] == 0.02
+
+
+def test_unknown_model_is_404(client: TestClient) -> None:
+    response = client.post(
+        URL, params={"task_type": "qa", "model": "gpt-9"}, content="{}", headers=NDJSON
+    )
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["path"] == "$.model"
+
+
+def test_unknown_task_type_is_refused(client: TestClient) -> None:
+    response = client.post(URL, params={"task_type": "ranking"}, content="{}", headers=NDJSON)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "$.task_type"
+
+
+def test_other_media_type_is_415(client: TestClient) -> None:
+    response = client.post(
+        URL, params={"task_type": "qa"}, content="{}", headers={"content-type": "text/csv"}
+    )
+    assert response.status_code == 415
+
+
+def test_not_an_array_is_422(client: TestClient) -> None:
+    response = client.post(URL, params={"task_type": "qa"}, json={"question": "q"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "$"
+
+
+def test_above_the_upload_limit_is_413(catalog: Catalog) -> None:
+    settings = Settings(log_level="WARNING", metrics_enabled=False, max_upload_bytes=2048)
+    body = "\n".join(json.dumps({"question": f"q{n}", "answer": "a"}) for n in range(200))
+    assert len(body) > 2048
+    with TestClient(create_app(settings, catalog)) as small:
+        announced = small.post(URL, params={"task_type": "qa"}, content=body, headers=NDJSON)
+        streamed = small.post(
+            URL, params={"task_type": "qa"}, content=_chunks(body.encode()), headers=NDJSON
+        )
+    for response in (announced, streamed):
+        assert response.status_code == 413
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "2048 bytes" in response.json()["detail"]
+
+
+def _chunks(body: bytes) -> Iterator[bytes]:
+    # No content-length: the limit is enforced on the bytes as they stream in.
+    for start in range(0, len(body), 500):
+        yield body[start : start + 500]

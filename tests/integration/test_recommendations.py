@@ -1,0 +1,84 @@
+"""POST /v1/recommendations over HTTP: the boundaries of the brief, the path, 422s."""
+
+from __future__ import annotations
+
+import pytest
+from litestar.testing import TestClient
+
+URL = "/v1/recommendations"
+
+
+@pytest.mark.parametrize(
+    ("body", "approach", "extension"),
+    [
+        (
+            {
+                "needs_persistent_change": True,
+                "data_fits_in_context": True,
+                "example_count": 99_999,
+            },
+            "prompt_engineering",
+            False,
+        ),
+        (
+            {
+                "needs_persistent_change": True,
+                "data_fits_in_context": True,
+                "example_count": 100_000,
+            },
+            "fine_tuning",
+            True,
+        ),
+        (
+            {
+                "needs_persistent_change": False,
+                "labeled_example_count": 10_000,
+                "needs_multistep_reasoning": False,
+            },
+            "prompt_engineering",
+            False,
+        ),
+        ({"needs_persistent_change": False, "labeled_example_count": 10_001}, "fine_tuning", False),
+    ],
+)
+def test_boundaries(client: TestClient, body: dict, approach: str, extension: bool) -> None:
+    response = client.post(URL, json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (answer["approach"], answer["extension"]) == (approach, extension)
+
+
+def test_path_carries_the_values(client: TestClient) -> None:
+    answer = client.post(
+        URL,
+        json={
+            "needs_persistent_change": False,
+            "labeled_example_count": 250,
+            "needs_multistep_reasoning": True,
+            "agent_step_limit": False,
+        },
+    ).json()
+    assert answer["approach"] == "agents"
+    assert answer["approach_name"] == "Agents"
+    assert [(s["input"], s["value"], s["answer"]) for s in answer["path"]] == [
+        ("needs_persistent_change", False, False),
+        ("labeled_example_count", 250, False),
+        ("needs_multistep_reasoning", True, True),
+    ]
+    assert [f["code"] for f in answer["red_flags"]] == ["agent_without_step_limit"]
+
+
+def test_missing_answer_on_the_path_is_422(client: TestClient) -> None:
+    response = client.post(URL, json={"needs_persistent_change": True})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "$.data_fits_in_context"
+
+
+def test_unknown_field_and_negative_count_are_422(client: TestClient) -> None:
+    unknown = client.post(URL, json={"needs_persistent_change": True, "fits": True})
+    assert unknown.status_code == 422
+    negative = client.post(
+        URL, json={"needs_persistent_change": False, "labeled_example_count": -1}
+    )
+    assert negative.status_code == 422
+    assert negative.json()["errors"][0]["path"] == "$.labeled_example_count"
