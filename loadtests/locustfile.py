@@ -131,6 +131,25 @@ class Scenario:
             return f"first_year_usd {first_year!r} != {one_time!r} + 12 × {monthly!r}"
         return None
 
+    def check_compare(self, response: Any, _: Any) -> str | None:
+        """200, the latest table, and each approach's first year = one-time + 12 × monthly."""
+        problem = _status_problem(response, 200)
+        if problem:
+            return problem
+        body = _decode(response)
+        if body.get("pricing_version") != self.latest:
+            return f"pricing_version {body.get('pricing_version')!r}, expected {self.latest!r}"
+        approaches = body.get("approaches") or []
+        if len(approaches) != 4:
+            return f"{len(approaches)} approaches, expected the article's four"
+        for approach in approaches:
+            expected = approach["one_time_usd"] + 12 * approach["monthly_usd"]
+            if not math.isclose(
+                approach["first_year_usd"], expected, rel_tol=1e-12, abs_tol=_ROUNDING_SLACK
+            ):
+                return f"{approach['approach']}: first_year_usd {approach['first_year_usd']!r}"
+        return None
+
     def check_model(self, response: Any, model_id: str) -> str | None:
         """200 and the model asked for."""
         problem = _status_problem(response, 200)
@@ -175,6 +194,7 @@ def _is_loopback(host: str | None) -> bool:
 
 _CHECKS: dict[str, Check] = {
     "estimateUsageCost": SCENARIO.check_usage,
+    "compareApproaches": SCENARIO.check_compare,
     "getModel": SCENARIO.check_model,
     "listPricingVersions": SCENARIO.check_versions,
     "getPricingTable": SCENARIO.check_table,

@@ -250,6 +250,32 @@ class Pools:
             )
         return bodies
 
+    def compare_bodies(self, count: int) -> list[Body]:
+        """compareApproaches: one workload, the flowchart's inputs, all four approaches."""
+        bodies = []
+        for _ in range(count):
+            examples = self._tokens(50, 200_000)
+            bodies.append(
+                {
+                    "task_type": self.rng.choice(
+                        ["classification", "generation", "style_transfer", "qa"]
+                    ),
+                    "requests_per_month": self._tokens(1_000, 5_000_000),
+                    "instruction_tokens": self._tokens(200, 4_000),
+                    "input_tokens": self._tokens(50, 2_000),
+                    "output_tokens": self._tokens(20, 1_000),
+                    "corpus_tokens": self._tokens(100_000, 100_000_000),
+                    "flowchart": {
+                        "needs_persistent_change": self.rng.random() < 0.5,
+                        "data_fits_in_context": self.rng.random() < 0.5,
+                        "example_count": examples,
+                        "labeled_example_count": self.rng.randint(0, examples),
+                        "needs_multistep_reasoning": self.rng.random() < 0.3,
+                    },
+                }
+            )
+        return bodies
+
 
 #: operationId -> how to build its pool (POST bodies).
 BODY_BUILDERS: dict[str, Callable[[Pools, int], list[Body]]] = {
@@ -258,6 +284,7 @@ BODY_BUILDERS: dict[str, Callable[[Pools, int], list[Body]]] = {
     "estimatePrompting": Pools.prompting_bodies,
     "estimateRag": Pools.rag_bodies,
     "estimateAgent": Pools.agent_bodies,
+    "compareApproaches": Pools.compare_bodies,
 }
 
 

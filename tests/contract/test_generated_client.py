@@ -25,6 +25,7 @@ from loadtests.processes import Service
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi.yaml"
 CALLS_SCRIPT = Path(__file__).with_name("client_calls.py")
+GENERATOR_CONFIG = Path(__file__).with_name("openapi-python-client.yaml")
 BIN = Path(sys.executable).parent
 TIMEOUT_SECONDS = 300
 
@@ -66,6 +67,8 @@ def generate_client(workdir: Path) -> Path:
             str(output),
             "--meta",
             "setup",
+            "--config",
+            str(GENERATOR_CONFIG),
         ],
         env=environ,
     )
