@@ -9,7 +9,7 @@ Run ``python -m loadtests.micro``. It prints one JSON line with:
 - microseconds per call of the inference, prompting, RAG and agent estimators, when registered;
 - time per item of a batch of 1, 10, 100 and 1,000 usage items, when the batch estimator exists;
 - seconds and peak RSS of validating 10k, 100k and 1M JSONL lines, when the validator exists
-  (each size in a child process of its own, so each peak is its own).
+  (each size in a fresh child interpreter, so each peak is its own).
 
 Timings are the best of several repeats (the least disturbed by other work on the machine);
 the three usage pricers are measured in alternation so that drift hits them alike.
@@ -152,17 +152,24 @@ def batch_scaling(catalog: Catalog, pools: Pools) -> dict[str, Any]:
     from pricing.estimators import batch
 
     bodies = [priced.body for priced in pools.usage_bodies(max(BATCH_SIZES))]
-    per_item = {}
-    for size in BATCH_SIZES:
-        items = [
-            batch.BatchItem(tag=f"item-{i}", kind="usage", request=body)
-            for i, body in enumerate(bodies[:size])
-        ]
-        request = batch.BatchRequest(items=items)
-        elapsed_us = microseconds(
-            lambda r=request: batch.estimate_batch(catalog, r, max(BATCH_SIZES))
+    requests = [
+        batch.BatchRequest(
+            items=[
+                batch.BatchItem(tag=f"item-{i}", kind="usage", request=body)
+                for i, body in enumerate(bodies[:size])
+            ]
         )
-        per_item[str(size)] = round(elapsed_us / size, 3)
+        for size in BATCH_SIZES
+    ]
+    calls = [
+        lambda r=request: batch.estimate_batch(catalog, r, max(BATCH_SIZES)) for request in requests
+    ]
+    # Sizes in alternation: drift on a shared machine hits them alike.
+    timings = interleaved(*calls)
+    per_item = {
+        str(size): round(elapsed_us / size, 3)
+        for size, elapsed_us in zip(BATCH_SIZES, timings, strict=True)
+    }
     flatness = per_item["1000"] / per_item["10"]
     return {"batch_us_per_item": per_item, "batch_1000_over_10": round(flatness, 2)}
 
@@ -215,7 +222,7 @@ def _validate_in_child(count: int, results: Any) -> None:
             "seconds": round(seconds, 2),
             "peak_rss_mb": round(peak_mb),
             "rss_before_mb": round(baseline_mb),
-            "examples": report.examples if hasattr(report, "examples") else None,
+            "lines_reported": report.lines if hasattr(report, "lines") else None,
         }
     )
 
@@ -224,7 +231,8 @@ def dataset_validation() -> dict[str, Any]:
     """Seconds and peak RSS of validating 10k, 100k and 1M lines, each in its own process."""
     if importlib.util.find_spec("pricing.datasets") is None:
         return {"dataset_validation": None, "dataset_note": "no dataset validator on this build"}
-    context = multiprocessing.get_context("fork")
+    # A fresh interpreter per size: its peak is the validator's, not this process's imports.
+    context = multiprocessing.get_context("spawn")
     figures: dict[str, Any] = {}
     for count in DATASET_LINES:
         results = context.Queue()
