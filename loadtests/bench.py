@@ -105,13 +105,16 @@ def run_wrk(
     }
 
 
-def run_locust(
-    base_url: str, args: argparse.Namespace, workdir: Path, name: str, halfway: Any = None
-) -> dict[str, Any]:
-    """The weighted, checked mix for ``--scenario-seconds``; ``halfway`` runs mid-way."""
-    summary_path = workdir / f"{name}.json"
-    users = args.scenario_users
-    command = [
+def locust_command(
+    base_url: str,
+    users: int,
+    seconds: int,
+    user_rps: float,
+    summary_path: Path,
+    max_p99_ms: float = 1000,
+) -> list[str]:
+    """A headless run of loadtests/locustfile.py that fails on any failed request."""
+    return [
         str(Path(sys.executable).with_name("locust")),
         "-f",
         str(LOCUSTFILE),
@@ -123,17 +126,31 @@ def run_locust(
         "--spawn-rate",
         str(users),
         "--run-time",
-        f"{args.scenario_seconds}s",
+        f"{seconds}s",
         "--user-rps",
-        str(args.scenario_rps / users),
+        str(user_rps),
         "--max-fail-ratio",
         "0",
         "--max-p99-ms",
-        "1000",
+        str(max_p99_ms),
         "--summary-json",
         str(summary_path),
         "--only-summary",
     ]
+
+
+def run_locust(
+    base_url: str, args: argparse.Namespace, workdir: Path, name: str, halfway: Any = None
+) -> dict[str, Any]:
+    """The weighted, checked mix for ``--scenario-seconds``; ``halfway`` runs mid-way."""
+    summary_path = workdir / f"{name}.json"
+    command = locust_command(
+        base_url,
+        args.scenario_users,
+        args.scenario_seconds,
+        args.scenario_rps / args.scenario_users,
+        summary_path,
+    )
     with (workdir / f"{name}.log").open("w") as log:
         process = subprocess.Popen(command, cwd=HERE.parent, stdout=log, stderr=subprocess.STDOUT)
         if halfway is not None:

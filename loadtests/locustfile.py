@@ -100,14 +100,22 @@ class Scenario:
             return []
         return [(encode(body), None) for body in bodies]
 
-    def check_usage(self, response: Any, expected_total: float) -> str | None:
-        """200, the latest table, and exactly the total priced in advance."""
+    def _latest_estimate(self, response: Any) -> tuple[dict[str, Any], str | None]:
+        """The body of a 200 priced on the latest table, or why it is not one."""
         problem = _status_problem(response, 200)
         if problem:
-            return problem
+            return {}, problem
         body = _decode(response)
         if body.get("pricing_version") != self.latest:
-            return f"pricing_version {body.get('pricing_version')!r}, expected {self.latest!r}"
+            found = body.get("pricing_version")
+            return body, f"pricing_version {found!r}, expected {self.latest!r}"
+        return body, None
+
+    def check_usage(self, response: Any, expected_total: float) -> str | None:
+        """200, the latest table, and exactly the total priced in advance."""
+        body, problem = self._latest_estimate(response)
+        if problem:
+            return problem
         total = body.get("total_usd")
         if not total or total <= 0 or total != expected_total:
             return f"total_usd {total!r}, expected {expected_total!r}"
@@ -115,12 +123,9 @@ class Scenario:
 
     def check_workload(self, response: Any, _: Any) -> str | None:
         """200, the latest table, a positive monthly spend and first year = one-time + 12 × it."""
-        problem = _status_problem(response, 200)
+        body, problem = self._latest_estimate(response)
         if problem:
             return problem
-        body = _decode(response)
-        if body.get("pricing_version") != self.latest:
-            return f"pricing_version {body.get('pricing_version')!r}, expected {self.latest!r}"
         monthly, one_time = body.get("monthly_usd", 0), body.get("one_time_usd", 0)
         if not monthly or monthly <= 0:
             return f"monthly_usd {monthly!r} is not positive"
@@ -133,12 +138,9 @@ class Scenario:
 
     def check_compare(self, response: Any, _: Any) -> str | None:
         """200, the latest table, and each approach's first year = one-time + 12 × monthly."""
-        problem = _status_problem(response, 200)
+        body, problem = self._latest_estimate(response)
         if problem:
             return problem
-        body = _decode(response)
-        if body.get("pricing_version") != self.latest:
-            return f"pricing_version {body.get('pricing_version')!r}, expected {self.latest!r}"
         approaches = body.get("approaches") or []
         if len(approaches) != 4:
             return f"{len(approaches)} approaches, expected the article's four"

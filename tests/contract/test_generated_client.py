@@ -21,6 +21,7 @@ import yaml
 
 from loadtests.payloads import request_schema_name
 from loadtests.processes import Service
+from tests.workloads import RAG_1
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi.yaml"
@@ -160,21 +161,8 @@ def test_client_estimates_rag(client_python: Path, live_server: Service) -> None
     # RAG-1 (DESIGN §4.4, reference/spend-models.md): 10,000 documents of 2,000 tokens, chunks
     # of 512 overlapping by 64, Pinecone Standard, 100,000 queries a month, reranking 50.
     rag = {
-        "model": "gpt-4o-mini",
-        "embedding_model": "text-embedding-3-small",
-        "vector_store": "pinecone-serverless-standard",
+        **RAG_1,
         "reranker": "rerank-v3.5",
-        "documents": 10_000,
-        "tokens_per_document": 2_000,
-        "chunk_size_tokens": 512,
-        "chunk_overlap_tokens": 64,
-        "metadata_bytes_per_record": 1_000,
-        "changed_documents_share_per_month": 0.1,
-        "queries_per_month": 100_000,
-        "question_tokens": 20,
-        "system_prompt_tokens": 500,
-        "top_k": 5,
-        "output_tokens": 300,
         "rerank_candidates": 50,
         "documents_preprocessed": True,
         "pricing_version": "2026-12-01",

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from loadtests.bench import locust_command
 from loadtests.payloads import MIX_WEIGHTS, operations
 from loadtests.processes import Service
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCUSTFILE = ROOT / "loadtests" / "locustfile.py"
 USERS = 4
 # 4 users × 20 req/s = 80 req/s: far below locust's ceiling (≈2,500 req/s on two cores), so
 # the figures describe the server, and light enough for a shared CI box.
@@ -24,30 +23,10 @@ RUN_SECONDS = 10
 @pytest.mark.slow
 def test_locust_smoke_run_has_no_failure(live_server: Service, tmp_path: Path) -> None:
     summary_path = tmp_path / "summary.json"
-    command = [
-        str(Path(sys.executable).with_name("locust")),
-        "-f",
-        str(LOCUSTFILE),
-        "--host",
-        live_server.base_url,
-        "--headless",
-        "--users",
-        str(USERS),
-        "--spawn-rate",
-        str(USERS),
-        "--run-time",
-        f"{RUN_SECONDS}s",
-        "--user-rps",
-        str(USER_RPS),
-        "--max-fail-ratio",
-        "0",
-        # Generous: other jobs share the cores; the bench measures latency, this measures errors.
-        "--max-p99-ms",
-        "1000",
-        "--summary-json",
-        str(summary_path),
-        "--only-summary",
-    ]
+    # The p99 bound is generous: other jobs share the cores; the bench measures latency.
+    command = locust_command(
+        live_server.base_url, USERS, RUN_SECONDS, USER_RPS, summary_path, max_p99_ms=1000
+    )
 
     result = subprocess.run(
         command, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
