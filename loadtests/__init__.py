@@ -1,0 +1,1 @@
+"""Load tests and benchmarks of the running service (not part of the installed package)."""
