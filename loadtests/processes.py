@@ -159,15 +159,16 @@ def start_service(
         if not key.startswith("SPENDCAST_") and key != "PROMETHEUS_MULTIPROC_DIR"
     }
     environ.update({"SPENDCAST_PORT": str(port), "SPENDCAST_LOG_FORMAT": "json", **settings})
-    with contextlib.ExitStack() as files:  # Popen keeps its own copy of the log file
-        output = files.enter_context(log_path.open("ab")) if log_path else subprocess.DEVNULL
-        process = subprocess.Popen(
-            [sys.executable, "-m", "service"],
-            cwd=ROOT,
-            env=environ,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    output = log_path.open("ab") if log_path else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service"],
+        cwd=ROOT,
+        env=environ,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    if log_path:
+        output.close()  # the child holds its own copy of the descriptor
     service = Service(port=port, process=process)
 
     def ready() -> bool:

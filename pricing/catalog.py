@@ -18,6 +18,7 @@ T = TypeVar("T")
 
 FINE_TUNED_PREFIX = "ft:"
 _SUGGESTIONS = 5
+_RESOLVED_LIMIT = 4096
 
 
 class ModelMatch(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,6 +111,9 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
     architectures: tuple[Architecture, ...]
 
     def __post_init__(self) -> None:
+        # Successful resolutions, by (id as asked, kind): the table never changes, so neither
+        # do they. Bounded, since `ft:` ids carry free-form suffixes.
+        self._resolved: dict[tuple[str, str | None], tuple[ChatModel, ModelMatch]] = {}
         self._models = Index("model", ((m.id, m.aliases, m) for m in self.models))
         self._fine_tunes = Index(
             "fine-tuned model", ((f.base, f.aliases, f) for f in self.fine_tunes)
@@ -139,6 +143,18 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
         Raises:
             NotFound: No rule matched, or the match is of another kind.
         """
+        key = (requested, kind)
+        resolved = self._resolved.get(key)
+        if resolved is None:
+            resolved = self._resolve_model(requested, path, kind)
+            if len(self._resolved) >= _RESOLVED_LIMIT:
+                self._resolved.clear()
+            self._resolved[key] = resolved
+        return resolved
+
+    def _resolve_model(
+        self, requested: str, path: str, kind: str | None
+    ) -> tuple[ChatModel, ModelMatch]:
         requested = requested.strip()
         if self._is_fine_tuned(requested):
             model, rule = self._resolve_fine_tuned(requested, path)

@@ -13,6 +13,7 @@ from decimal import Decimal
 import msgspec
 
 from pricing.errors import InvalidInput
+from pricing.money import plain_decimal
 from pricing.schema import TOKEN_CLASSES, CacheMode, ServiceTier
 
 
@@ -31,7 +32,10 @@ class TokenRates(msgspec.Struct, frozen=True, kw_only=True):
         """Every priced class multiplied by ``multiplier``."""
         values = {name: getattr(self, name) for name in TOKEN_CLASSES}
         return TokenRates(
-            **{name: None if rate is None else rate * multiplier for name, rate in values.items()}
+            **{
+                name: None if rate is None else plain_decimal(rate * multiplier)
+                for name, rate in values.items()
+            }
         )
 
 
@@ -108,17 +112,18 @@ class ChatModel(msgspec.Struct, frozen=True, kw_only=True):
         Raises:
             InvalidInput: The model has no row for that tier, or none in force at ``at``.
         """
-        cards = [card for card in self.rate_cards if card.service_tier == service_tier]
-        if not cards:
-            offered = ", ".join(self.service_tiers())
+        offered = False
+        for card in self.rate_cards:
+            if card.service_tier == service_tier:
+                if card.covers(at):
+                    return card
+                offered = True
+        if not offered:
             raise InvalidInput(
                 "$.service_tier",
                 f"model {self.id!r} is not offered at service tier {service_tier!r}; "
-                f"offered: {offered}",
+                f"offered: {', '.join(self.service_tiers())}",
             )
-        for card in cards:
-            if card.covers(at):
-                return card
         raise InvalidInput(
             "$.at", f"model {self.id!r} has no {service_tier} price in force at {at.isoformat()}"
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 
+from pricing.errors import InvalidInput
+
 #: Arithmetic precision of every money computation (significant digits).
 MONEY_PRECISION_DIGITS = 50
 
@@ -18,8 +20,13 @@ _ONE_MILLION = Decimal(1_000_000)
 decimal.DefaultContext.prec = MONEY_PRECISION_DIGITS
 decimal.getcontext().prec = MONEY_PRECISION_DIGITS
 
-# Rounding must never fail for lack of digits, however large the amount.
-_OUTPUT_CONTEXT = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
+#: No amount at or above this is written: most JSON readers hold numbers in IEEE doubles
+#: (largest about 1.8E+308) and would read it as Infinity, which no response may contain.
+LARGEST_OUTPUT = Decimal("1e300")
+
+# Rounding must never fail for lack of digits: below LARGEST_OUTPUT an amount rounded to 10
+# places has at most 311 digits.
+_OUTPUT_CONTEXT = decimal.Context(prec=320, rounding=decimal.ROUND_HALF_EVEN)
 
 
 def per_million(tokens: Decimal | int, usd_per_1m: Decimal) -> Decimal:
@@ -32,7 +39,9 @@ def per_million(tokens: Decimal | int, usd_per_1m: Decimal) -> Decimal:
     Returns:
         The exact cost in USD.
     """
-    return Decimal(tokens) * usd_per_1m / _ONE_MILLION
+    if type(tokens) is not Decimal:  # a Decimal is used as it is (the copy costs as much)
+        tokens = Decimal(tokens)
+    return tokens * usd_per_1m / _ONE_MILLION
 
 
 def round_output(amount: Decimal) -> Decimal:
@@ -46,9 +55,17 @@ def round_output(amount: Decimal) -> Decimal:
 
     Raises:
         ValueError: If the amount is NaN or infinite, which no response may contain.
+        InvalidInput: If the amount is too large for clients to read (see LARGEST_OUTPUT);
+            only absurd inputs (an efficiency of 1e-300) lead there.
     """
     if not amount.is_finite():
         raise ValueError(f"non-finite amount {amount!r}")
+    if abs(amount) >= LARGEST_OUTPUT:
+        raise InvalidInput(
+            "$",
+            f"the inputs give a figure of about {amount:.2E}, too large for a JSON number "
+            "that clients can read; check their units, rates and efficiencies",
+        )
 
     rounded = amount.quantize(_OUTPUT_QUANTUM, context=_OUTPUT_CONTEXT)
     if rounded.is_zero():
@@ -64,3 +81,15 @@ def round_output(amount: Decimal) -> Decimal:
 def plain_number(amount: Decimal) -> str:
     """An output-rounded amount written without exponent (``5E-8`` becomes ``0.00000005``)."""
     return format(round_output(amount), "f")
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """The same value written without trailing zeros or exponent: 10.00 is 10, 2.50 is 2.5.
+
+    Rates are kept in this form so that most responses are already in output form and take
+    the encoder's one-pass path (see ``service.encoding``).
+    """
+    normalized = value.normalize(_OUTPUT_CONTEXT)
+    if normalized.as_tuple().exponent > 0:  # type: ignore[operator]
+        return normalized.quantize(Decimal(1), context=_OUTPUT_CONTEXT)
+    return normalized

@@ -13,6 +13,8 @@ from enum import StrEnum
 
 import msgspec
 
+from pricing.money import plain_decimal
+
 
 class Dimension(StrEnum):
     """What a rate is charged for."""
@@ -122,4 +124,4 @@ def to_canonical(rate: Decimal, unit_name: str, dimension: Dimension) -> Decimal
             f"rate {rate} {unit_name} is {canonical} {unit.canonical}, above the plausible "
             f"maximum of {unit.max_canonical_rate}; check the unit"
         )
-    return canonical
+    return plain_decimal(canonical)

@@ -262,27 +262,33 @@ def price_tokens(
     card = model.rate_card(service_tier, at or datetime.now(UTC))
     tier = card.tier_for(input_tokens)
     volume = Decimal(requests)
+    single = requests == 1
 
     items = []
-    for class_name in _BILLED_CLASSES:
-        count = getattr(tokens, class_name)
+    total = Decimal(0)
+    # TokenBreakdown's fields are the billed classes, in order (asserted below the function).
+    for class_name, count in zip(_BILLED_CLASSES, msgspec.structs.astuple(tokens), strict=True):
         if count == 0:
             continue
-        where = f"{path}.{field_names[class_name]}" if field_names else path
-        rate = _rate_for(card, tier, class_name, model.id, where)
-        quantity = count * volume
+        # The common case (no long-context tier, class priced) without a call.
+        rate = None if tier is not None else getattr(card.rates, class_name)
+        if rate is None:
+            where = f"{path}.{field_names[class_name]}" if field_names else path
+            rate = _rate_for(card, tier, class_name, model.id, where)
+        quantity = Decimal(count) if single else count * volume
+        cost_usd = per_million(quantity, rate)
+        total += cost_usd
         items.append(
             LineItem(
-                name=f"{label}{class_name}",
+                name=label + class_name if label else class_name,
                 quantity=quantity,
                 unit="tokens",
                 rate=rate,
                 rate_unit="usd_per_1m_tokens",
-                cost_usd=per_million(quantity, rate),
+                cost_usd=cost_usd,
                 recurrence=recurrence,
             )
         )
-    total = sum((item.cost_usd for item in items), Decimal(0))
     return PricedUsage(total_usd=total, line_items=items, rate_card=card, context_tier=tier)
 
 
@@ -295,6 +301,8 @@ _BILLED_CLASSES = (
     "output",
     "output_audio",
 )
+
+assert TokenBreakdown.__struct_fields__ == _BILLED_CLASSES
 
 _USAGE_FIELD = {
     "input": "input_tokens",

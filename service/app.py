@@ -18,10 +18,11 @@ from pricing.catalog import Catalog
 from pricing.knowledge import shipped_library
 from pricing.loader import TABLES_DIR, load_catalog
 from service import metrics
+from service.bodies import StrictBodyPlugin
 from service.cache import EstimateCache
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
-from service.openapi_schema import DecimalAsNumberPlugin
+from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
 from service.problems import EXCEPTION_HANDLERS
 from service.routes import (
     batch,
@@ -132,7 +133,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         lifespan=[_lifespan],
         state=State({"service": state}),
         request_max_body_size=settings.max_upload_bytes,
-        plugins=[DecimalAsNumberPlugin()],
+        plugins=[DecimalAsNumberPlugin(), StrictStructSchemaPlugin(), StrictBodyPlugin()],
     )
     if settings.metrics_enabled:
         metrics.publish_info(settings, catalog)

@@ -9,19 +9,45 @@ import msgspec
 from litestar import Response
 from litestar.serialization import default_serializer
 
-from pricing.money import plain_number
+from pricing.money import OUTPUT_DECIMAL_PLACES, plain_number
 
 _ENCODER = msgspec.json.Encoder()
 
 
-def _rounded(value: Any) -> Any:
+def money_number(value: Decimal) -> msgspec.Raw:
+    """A Decimal as a plain JSON number, rounded to the output places, trailing zeros dropped.
+
+    Most amounts are already in that form (``0.0022875``, ``1830``): their text is taken as it
+    is, which is ten times cheaper than rounding; anything else goes through ``plain_number``.
+    """
+    text = str(value)
+    if "E" not in text and not text.startswith("-0"):
+        _, dot, fraction = text.partition(".")
+        if not dot or (len(fraction) <= OUTPUT_DECIMAL_PLACES and fraction[-1] != "0"):
+            return msgspec.Raw(text.encode())
     # JSON numbers in plain notation: clients parse 0.00000005 more reliably than 5E-8.
-    if isinstance(value, Decimal):
-        return msgspec.Raw(plain_number(value).encode())
-    if isinstance(value, dict):
-        return {key: _rounded(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_rounded(item) for item in value]
+    return msgspec.Raw(plain_number(value).encode())
+
+
+_CONTAINERS = (dict, list, tuple)
+
+
+def _rounded(value: Any) -> Any:
+    # Type checks inline: this walk runs over every response body.
+    kind = type(value)
+    if kind is dict:
+        return {key: _leaf_or_walk(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_leaf_or_walk(item) for item in value]
+    return _leaf_or_walk(value)
+
+
+def _leaf_or_walk(value: Any) -> Any:
+    kind = type(value)
+    if kind is Decimal:
+        return money_number(value)
+    if kind in _CONTAINERS:
+        return _rounded(value)
     return value
 
 

@@ -101,7 +101,7 @@ EXCEPTION_HANDLERS = {
 }
 
 _DESCRIPTIONS = {
-    400: "The body is not JSON.",
+    400: "The request cannot be read: the body is not JSON, or a required parameter is missing.",
     404: "An id (model, GPU, architecture, version) is unknown; closest ids are suggested.",
     413: "The upload is larger than the configured limit.",
     422: "A field is invalid; `errors` lists each one with its JSON path.",

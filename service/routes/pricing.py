@@ -73,7 +73,7 @@ def list_pricing_versions(state: State) -> PricingVersionList:
     tags=[PRICING_TAG],
     summary="Get a whole pricing table",
     sync_to_thread=False,
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404, 422),
 )
 def get_pricing_table(
     request: Request, state: State, version: VersionParam
@@ -93,7 +93,7 @@ def get_pricing_table(
     tags=[PRICING_TAG],
     summary="List a table's models",
     sync_to_thread=False,
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404, 422),
 )
 def list_models(
     state: State,
@@ -115,13 +115,18 @@ def list_models(
     tags=[PRICING_TAG],
     summary="Get one model with all its price rows",
     sync_to_thread=False,
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404, 422),
 )
 def get_model(
     state: State,
     version: VersionParam,
     model_id: Annotated[
-        Path, PathParameter(description="Model id, alias, `provider/id` or `ft:` id.")
+        Path,
+        PathParameter(
+            description="Model id, alias, `provider/id` or `ft:` id.",
+            # The `path` converter only lets the id hold slashes; it is no URI.
+            schema_extra={"format": None},
+        ),
     ],
 ) -> ModelDetail:
     """Resolves ids, aliases, `provider/` prefixes and `ft:` ids; 404 lists the closest ids."""
@@ -134,7 +139,7 @@ def get_model(
     tags=[PRICING_TAG],
     summary="List the GPU catalog with hourly prices",
     sync_to_thread=False,
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404, 422),
 )
 def list_gpus(state: State, version: VersionParam) -> GpuList:
     """GPUs with memory (decimal GB), bandwidth, dense BF16 TFLOP/s and dated hourly offers."""
@@ -148,7 +153,7 @@ def list_gpus(state: State, version: VersionParam) -> GpuList:
     tags=[PRICING_TAG],
     summary="Compare two pricing tables",
     sync_to_thread=False,
-    responses=problem_responses(404, 422),
+    responses=problem_responses(400, 404, 422),
 )
 def diff_pricing_tables(
     state: State,

@@ -29,7 +29,7 @@ PricingVersionQuery = Annotated[
     tags=[REFERENCE_TAG],
     summary="Get one topic of the article's reference knowledge",
     sync_to_thread=False,
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404, 422),
 )
 def get_reference(
     state: State,
