@@ -45,9 +45,8 @@ KEY_PREFIX = "spendcast"
 #: Which layers an estimate route uses: ``none`` (always compute), ``local`` (in-process LRU) or
 #: ``redis`` (LRU, then Redis). Redis pays only for estimates that cost more to compute than a
 #: Redis round trip costs the worker (``python -m loadtests.cache_policy``; figures in the
-#: README's "Operations" section): compare does by far; rag and serving break even when about
-#: 60-75% of local misses hit Redis, which only a large fleet seeing the same requests reaches
-#: (turn it on there with SPENDCAST_CACHE_POLICY). Kinds not listed use ``local``.
+#: README's "Operations" section): compare does; rag and serving would only in a large fleet
+#: seeing the same requests (SPENDCAST_CACHE_POLICY turns it on). Kinds not listed use ``local``.
 CacheLayers = Literal["none", "local", "redis"]
 DEFAULT_LAYERS: CacheLayers = "local"
 CACHE_POLICY: dict[str, CacheLayers] = {
