@@ -17,6 +17,7 @@ from pricing.catalog import Catalog
 from pricing.errors import InvalidInput, PricingError
 from pricing.estimators.registry import ESTIMATORS
 from pricing.problems import FieldProblem, Problem, make_problem, problem_from_error
+from pricing.strict import convert_strictly
 
 #: Default of the most items one batch may hold (the service setting SPENDCAST_BATCH_MAX_ITEMS).
 DEFAULT_MAX_ITEMS = 1000
@@ -150,8 +151,8 @@ def _answer(catalog: Catalog, item: BatchItem, index: int) -> Any:
 
     prefix = f"$.items[{index}].request"
     try:
-        # The same decoding rules as the kind's own route (Litestar converts non-strictly).
-        body = msgspec.convert(item.request, estimator.request_type, strict=False, str_keys=True)
+        # The same strict rules as the kind's own route: "5" is not a number, 5.0 is an integer.
+        body = convert_strictly(item.request, estimator.request_type)
         estimate = estimator.compute(catalog, body)
     except (PricingError, msgspec.ValidationError) as error:
         problem = problem_from_error(error, prefix)

@@ -33,7 +33,7 @@ JSON = "application/json"
     summary="Check RAG chunks with the article's quick checks",
     status_code=200,
     sync_to_thread=False,
-    responses=problem_responses(400, 413, 422),
+    responses=problem_responses(400, 413, 415, 422),
 )
 def validate_chunks_route(data: JSONBody[ChunkValidationRequest]) -> ChunkReport:
     """Every chunk under 1,000 characters, at least 100 chunks, no two sharing their first 50.

@@ -98,7 +98,7 @@ def estimate_route(
         description=description,
         status_code=200,
         sync_to_thread=False,
-        responses=problem_responses(400, 404, 413, 422),
+        responses=problem_responses(400, 404, 413, 415, 422),
     )(handler)
 
 
