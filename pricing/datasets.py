@@ -86,7 +86,7 @@ class ClassCount(msgspec.Struct, kw_only=True):
         str,
         Meta(
             description="BLAKE2b-64 digest of the class name, hex (a whole-number label is "
-            "named by its decimal text: 1, 1.0 and \"1\" are one class)."
+            'named by its decimal text: 1, 1.0 and "1" are one class).'
         ),
     ]
     first_line: Annotated[int, Meta(description="Line (or item) where the label first occurs.")]
@@ -491,7 +491,7 @@ _MESSAGES: dict[ProblemCode, str] = {
     "missing_keys": "a required key is missing or null",
     "invalid_values": (
         "a required value is empty or of the wrong type (text expected; a label is text or a "
-        "whole number, and 1, 1.0 and \"1\" are one class; chat examples need messages with "
+        'whole number, and 1, 1.0 and "1" are one class; chat examples need messages with '
         "a role of system, user, assistant or tool and text content, at least one system or "
         "user message and one assistant answer), or `split` is not train, validation or test"
     ),

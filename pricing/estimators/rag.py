@@ -42,8 +42,10 @@ from pricing.schema import InlineRates
 from pricing.units import Dimension, to_canonical
 from pricing.usage import TokenBreakdown
 
-_Tokens = Annotated[int, Meta(ge=0, le=10**9)]
-_Positive = Annotated[int, Meta(ge=1, le=10**9)]
+#: The largest count a RAG request takes (documents, tokens, chunk sizes, top_k).
+MAX_COUNT = 10**9
+_Tokens = Annotated[int, Meta(ge=0, le=MAX_COUNT)]
+_Positive = Annotated[int, Meta(ge=1, le=MAX_COUNT)]
 _Rate = Annotated[float, Meta(ge=0, description="A rate in the field's unit; 0 means free.")]
 
 BYTES_PER_FLOAT32 = 4

@@ -73,8 +73,11 @@ DEFAULT_TARGET_MODULES: tuple[LoraModule, ...] = ("q_proj", "v_proj")
 DEFAULT_MICRO_BATCH = 1
 PER_1K_EXAMPLES = "usd_per_1k_examples"
 
+#: The most examples, and tokens per example, a provider fine-tuning request takes.
+MAX_EXAMPLES = 1_000_000_000
+MAX_TOKENS_PER_EXAMPLE = 10_000_000
 Examples = Annotated[
-    int, Meta(ge=1, le=1_000_000_000, description="Training examples in the dataset.")
+    int, Meta(ge=1, le=MAX_EXAMPLES, description="Training examples in the dataset.")
 ]
 Epochs = Annotated[
     int,
@@ -141,7 +144,7 @@ class ApiTrainingRequest(
         int,
         Meta(
             ge=1,
-            le=10_000_000,
+            le=MAX_TOKENS_PER_EXAMPLE,
             description="Mean tokens per example; billed up to the model's training context.",
         ),
     ]
