@@ -62,9 +62,11 @@ class BatchRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         Meta(
             min_length=1,
             max_length=MAX_ITEMS_CEILING,
+            # Documented at the setting's default, which the service enforces unless raised.
+            extra_json_schema={"maxItems": DEFAULT_MAX_ITEMS},
             description=(
-                f"The requests, at most SPENDCAST_BATCH_MAX_ITEMS (default {DEFAULT_MAX_ITEMS}); "
-                "more is a 422 on `$.items`."
+                f"The requests, at most SPENDCAST_BATCH_MAX_ITEMS (default {DEFAULT_MAX_ITEMS}, "
+                f"settable up to {MAX_ITEMS_CEILING:,}); more is a 422 on `$.items`."
             ),
         ),
     ]
