@@ -40,7 +40,7 @@ from pricing.estimators.common import (
     to_decimal,
 )
 from pricing.estimators.prompting import PromptingEstimate, PromptingRequest, estimate_prompting
-from pricing.estimators.rag import MAX_COUNT, RagRequest, estimate_rag
+from pricing.estimators.rag import MAX_COUNT, RagRequest, VectorStoreId, estimate_rag
 from pricing.estimators.training import (
     MAX_EXAMPLES,
     MAX_TOKENS_PER_EXAMPLE,
@@ -204,12 +204,8 @@ class CompareRequest(EstimateRequest, kw_only=True, forbid_unknown_fields=True):
     ) = None
     vector_store: (
         Annotated[
-            str,
-            Meta(
-                min_length=1,
-                max_length=200,
-                description="RAG: vector store plan id (default pinecone-serverless-standard).",
-            ),
+            VectorStoreId,
+            Meta(description="RAG: vector store plan id (default pinecone-serverless-standard)."),
         ]
         | None
     ) = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from litestar.testing import TestClient
 
+from tests.workloads import COMPARE
+
 FLOWCHARTS = [
     {"needs_persistent_change": False, "labeled_example_count": 20_000},
     {
@@ -68,19 +70,8 @@ def test_unknown_large_model_is_404(client: TestClient) -> None:
     assert response.status_code == 404
 
 
-WORKLOAD = {
-    "task_type": "classification",
-    "requests_per_month": 50_000,
-    "instruction_tokens": 2900,
-    "input_tokens": 300,
-    "output_tokens": 150,
-    "corpus_tokens": 20_000_000,
-    "flowchart": {
-        "needs_persistent_change": False,
-        "labeled_example_count": 500,
-        "needs_multistep_reasoning": False,
-    },
-}
+# 500 labeled examples: the fine-tuning default takes the flowchart's count.
+WORKLOAD = {**COMPARE, "flowchart": {**COMPARE["flowchart"], "labeled_example_count": 500}}
 
 
 def test_articles_table_answers_with_rag_not_priced(client: TestClient) -> None:

@@ -22,6 +22,7 @@ from pricing.estimators.prompting import PromptingRequest
 from pricing.estimators.rag import RagRequest
 from pricing.estimators.training import ApiTrainingRequest
 from pricing.knowledge import shipped_library
+from tests.workloads import COMPARE
 
 AT = "2026-12-02T00:00:00+00:00"
 REFERENCE = shipped_library().get("2026-03-30")
@@ -32,19 +33,9 @@ def workload(**changes: Any) -> CompareRequest:
     # of input) and 150 output; fine-tuned gpt-4.1-mini with the 300-token input; FT-1 training
     # of 2,000 examples × 800 tokens × 3 epochs = 4,800,000 trained tokens at $5 per 1M = $24.
     fields: dict[str, Any] = {
+        **COMPARE,
         "pricing_version": "2026-12-01",
         "at": AT,
-        "task_type": "classification",
-        "requests_per_month": 50_000,
-        "instruction_tokens": 2900,
-        "input_tokens": 300,
-        "output_tokens": 150,
-        "corpus_tokens": 20_000_000,
-        "flowchart": {
-            "needs_persistent_change": False,
-            "labeled_example_count": 2000,
-            "needs_multistep_reasoning": False,
-        },
         "training_examples": 2000,
         "tokens_per_training_example": 800,
     }
