@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+from collections.abc import MutableMapping
 from pathlib import Path
 
 import msgspec
@@ -23,9 +26,43 @@ def openapi_yaml() -> str:
     return yaml.safe_dump(document, sort_keys=True, allow_unicode=True, width=100)
 
 
+#: How long uvicorn lets in-flight requests finish after SIGTERM (deploy/k8s grace period > this).
+GRACEFUL_SHUTDOWN_SECONDS = 30
+
+#: prometheus-client's multiprocess switch; read when prometheus_client is first imported.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_metrics_dir(
+    settings: Settings, environ: MutableMapping[str, str] = os.environ
+) -> str | None:
+    """Point several workers' metrics at one directory, emptied before the workers start.
+
+    An operator's ``PROMETHEUS_MULTIPROC_DIR`` is used (and wiped) as it is; otherwise, with more
+    than one worker, a fresh temporary directory is created. Files left by an earlier run would
+    otherwise add old counts to the new ones.
+
+    Returns:
+        The directory, or None when one process serves alone (in-memory metrics).
+    """
+    directory = environ.get(MULTIPROC_ENV)
+    if not directory:
+        if settings.workers == 1 or not settings.metrics_enabled:
+            return None
+        directory = tempfile.mkdtemp(prefix="spendcast-metrics-")
+        environ[MULTIPROC_ENV] = directory
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    return directory
+
+
 def serve(settings: Settings) -> None:
     """Run the production server (uvicorn with uvloop and httptools)."""
     import uvicorn
+
+    prepare_metrics_dir(settings)
 
     uvicorn.run(
         "service.app:create_app",
@@ -37,7 +74,7 @@ def serve(settings: Settings) -> None:
         http="httptools",
         access_log=False,
         log_level="warning",
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,7 +17,9 @@ import service
 from pricing.catalog import Catalog
 from pricing.knowledge import shipped_library
 from pricing.loader import TABLES_DIR, load_catalog
+from service import metrics
 from service.bodies import StrictBodyPlugin
+from service.cache import EstimateCache
 from service.encoding import MoneyResponse
 from service.logs import configure_logging
 from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
@@ -63,13 +66,24 @@ def openapi_config() -> OpenAPIConfig:
 @asynccontextmanager
 async def _lifespan(app: Litestar) -> AsyncIterator[None]:
     current: ServiceState = app.state.service
+    await current.cache.start()
+    flusher = asyncio.create_task(
+        current.recorder.flush_every(current.settings.metrics_flush_seconds)
+    )
     current.ready = True
     _log.info("started", extra={"tables": sorted(current.catalog.tables)})
     try:
         yield
     finally:
+        # Readiness turns 503 first, then the drain, and only then the shared pool closes.
         current.draining = True
-        _log.info("stopping")
+        _log.info("stopping", extra={"drain_seconds": current.settings.drain_seconds})
+        await asyncio.sleep(current.settings.drain_seconds)
+        await current.cache.close()
+        flusher.cancel()
+        current.recorder.flush()
+        metrics.process_exit()
+        _log.info("stopped")
 
 
 def create_app(settings: Settings | None = None, catalog: Catalog | None = None) -> Litestar:
@@ -94,10 +108,18 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
             extra={"version": table.version, "content_hash": table.content_hash},
         )
 
-    state = ServiceState(settings=settings, catalog=catalog)
-    return Litestar(
+    recorder = metrics.recorder_for(settings)
+    state = ServiceState(
+        settings=settings,
+        catalog=catalog,
+        cache=EstimateCache(settings, catalog, recorder),
+        recorder=recorder,
+    )
+    operational = [metrics.metrics_endpoint] if settings.metrics_enabled else []
+    app = Litestar(
         route_handlers=[
             *health.ROUTES,
+            *operational,
             *pricing.ROUTES,
             *estimates.ROUTES,
             *reference.ROUTES,
@@ -113,3 +135,8 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         request_max_body_size=settings.max_upload_bytes,
         plugins=[DecimalAsNumberPlugin(), StrictStructSchemaPlugin(), StrictBodyPlugin()],
     )
+    if settings.metrics_enabled:
+        metrics.publish_info(settings, catalog)
+        # Outside the router, so 404s of unknown paths are counted too (as "unmatched").
+        app.asgi_handler = metrics.HttpMetricsMiddleware(app.asgi_handler, recorder)
+    return app

@@ -10,6 +10,8 @@ import msgspec
 from msgspec import Meta
 
 PREFIX = "SPENDCAST_"
+_CACHE_LAYERS = ("none", "local", "redis")
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class SettingsError(Exception):
@@ -43,6 +45,25 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     local_cache_entries: Annotated[int, Meta(ge=0, le=1_000_000)] = 10_000
     """Bound of the in-process LRU (SPENDCAST_LOCAL_CACHE_ENTRIES); 0 disables it."""
 
+    local_cache_max_bytes: Annotated[int, Meta(ge=64 * 1024, le=64 * 1024**3)] = 64 * 1024**2
+    """Bound of the bodies held by the in-process LRU per worker (SPENDCAST_LOCAL_CACHE_MAX_BYTES).
+
+    A body larger than 1/16 of it is not kept locally.
+    """
+
+    redis_circuit_seconds: Annotated[float, Meta(ge=0, le=300)] = 2.0
+    """After a Redis error, skip Redis for this long (SPENDCAST_REDIS_CIRCUIT_SECONDS)."""
+
+    redis_log_interval_seconds: Annotated[float, Meta(gt=0, le=3600)] = 30.0
+    """Log at most one Redis warning per interval (SPENDCAST_REDIS_LOG_INTERVAL_SECONDS)."""
+
+    cache_policy: str = ""
+    """Cache layers per estimator kind over the measured defaults (SPENDCAST_CACHE_POLICY).
+
+    Comma-separated ``kind=layers`` pairs, layers one of ``none``, ``local``, ``redis``; for
+    example ``usage=redis,training=none``. Empty: the policy of ``service.cache.CACHE_POLICY``.
+    """
+
     tables_dir: Annotated[str | None, Meta(description="Folder of table files.")] = None
     """Folder of pricing tables (SPENDCAST_TABLES_DIR); unset = the tables shipped."""
 
@@ -64,8 +85,40 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     metrics_enabled: bool = True
     """Whether requests are measured and /metrics is served (SPENDCAST_METRICS_ENABLED)."""
 
+    metrics_flush_seconds: Annotated[float, Meta(gt=0, le=60)] = 1.0
+    """How often a worker adds its gathered measurements to the metrics.
+
+    (SPENDCAST_METRICS_FLUSH_SECONDS) A scrape of another worker lags by at most this much.
+    """
+
     build_version: str = "dev"
     """Build identifier reported by /version and the build-info metric (SPENDCAST_BUILD_VERSION)."""
+
+    def __post_init__(self) -> None:
+        self.cache_overrides()
+        if self.redis_url is not None and not self.redis_url.startswith(_REDIS_SCHEMES):
+            raise ValueError(
+                f"{PREFIX}REDIS_URL must start with one of {', '.join(_REDIS_SCHEMES)}"
+            )
+
+    def cache_overrides(self) -> dict[str, str]:
+        """The parsed ``cache_policy``: estimator kind to cache layers.
+
+        Raises:
+            ValueError: A pair is malformed, names an unknown kind or unknown layers.
+        """
+        from pricing.estimators.registry import ESTIMATORS
+
+        overrides = {}
+        for pair in filter(None, (part.strip() for part in self.cache_policy.split(","))):
+            kind, _, layers = (item.strip() for item in pair.partition("="))
+            if kind not in ESTIMATORS or layers not in _CACHE_LAYERS:
+                raise ValueError(
+                    f"{PREFIX}CACHE_POLICY: {pair!r} is not <kind>=<layers> with a kind among "
+                    f"{', '.join(sorted(ESTIMATORS))} and layers among {', '.join(_CACHE_LAYERS)}"
+                )
+            overrides[kind] = layers
+        return overrides
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -1,7 +1,7 @@
 """Estimate routes: each one decodes a request Struct, runs a pure estimator, returns its Struct.
 
-Every estimate route is built by :func:`estimate_route`, so validation, error documentation and
-(later) caching and measurement are the same for all of them.
+Every estimate route is built by :func:`estimate_route`, so validation, error documentation,
+caching (``X-Cache``) and measurement are the same for all of them.
 """
 
 import inspect
@@ -9,17 +9,30 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from litestar import post
-from litestar.datastructures import State
+from litestar import MediaType, Response, post
+from litestar.datastructures import ResponseHeader, State
 from litestar.enums import RequestEncodingType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import Example
 from litestar.params import Body, KwargDefinition
 
 from pricing.estimators.registry import ESTIMATORS
+from service.cache import CacheLayers, Entry
+from service.encoding import encode_money_json
 from service.problems import problem_responses
 
 ESTIMATES_TAG = "estimates"
+
+X_CACHE_HEADER = ResponseHeader(
+    name="X-Cache",
+    description=(
+        "How the estimate was served: hit-local (this process's cache), hit-redis (the shared "
+        "cache), miss (computed and stored) or bypass (computed without a cache)."
+    ),
+    value="miss",  # documentation only: gives the header its string schema
+    required=True,
+    documentation_only=True,
+)
 
 #: ``<operationId>.json`` files: a worked request and the answer it gets, for the OpenAPI document.
 EXAMPLES_DIR = Path(__file__).parent / "examples"
@@ -50,6 +63,7 @@ def estimate_route(
     summary: str,
     description: str,
     tag: str = ESTIMATES_TAG,
+    cache: CacheLayers | None = None,
 ) -> HTTPRouteHandler:
     """Build a POST route that answers the registered estimator of ``kind``.
 
@@ -60,6 +74,8 @@ def estimate_route(
         summary: One line for the OpenAPI document.
         description: What the route does, for the OpenAPI document.
         tag: The route's one OpenAPI tag.
+        cache: Cache layers fixed for this route (default: the measured policy of the kind,
+            ``service.cache.CACHE_POLICY``, which SPENDCAST_CACHE_POLICY may override).
 
     Returns:
         The Litestar route handler.
@@ -70,8 +86,19 @@ def estimate_route(
     request_doc, request_examples = _schema_doc(estimator.request_type, example, "request")
     response_doc, response_examples = _schema_doc(estimator.response_type, example, "response")
 
-    def handler(data: Any, state: State) -> Any:
-        return compute(state.service.catalog, data)
+    async def handler(data: Any, state: State) -> Any:
+        current = state.service
+
+        def run() -> Entry:
+            result = compute(current.catalog, data)
+            monthly_usd = getattr(result, "monthly_usd", None)
+            return Entry(
+                encode_money_json(result), None if monthly_usd is None else float(monthly_usd)
+            )
+
+        entry, status = await current.cache.serve(kind, data, run, cache)
+        current.recorder.estimate(kind, entry.monthly_usd)
+        return Response(entry.body, media_type=MediaType.JSON, headers={"X-Cache": status})
 
     handler.__annotations__ = {
         "data": Annotated[
@@ -83,6 +110,7 @@ def estimate_route(
             ),
         ],
         "state": State,
+        # The schema of the body; the handler returns it already encoded, in a Response.
         "return": Annotated[
             estimator.response_type,  # type: ignore[name-defined]
             KwargDefinition(description=response_doc, examples=response_examples),
@@ -97,8 +125,9 @@ def estimate_route(
         summary=summary,
         description=description,
         status_code=200,
-        sync_to_thread=False,
         responses=problem_responses(400, 404, 413, 415, 422),
+        response_headers=[X_CACHE_HEADER],
+        opt={"estimate_kind": kind},
     )(handler)
 
 
