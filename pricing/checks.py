@@ -31,10 +31,12 @@ class Capped:
 class Stats(msgspec.Struct, kw_only=True):
     """Smallest, mean, largest and total of a measure over all items."""
 
-    min: Annotated[int, Meta(description="Smallest value (0 when there are no items).")]
-    mean: Annotated[float, Meta(description="Mean value, rounded to 2 places (0 when empty).")]
-    max: Annotated[int, Meta(description="Largest value (0 when there are no items).")]
-    total: Annotated[int, Meta(description="Sum over all items.")]
+    min: Annotated[int | None, Meta(description="Smallest value; null when there are no items.")]
+    mean: Annotated[
+        float | None, Meta(description="Mean value, rounded to 2 places; null when empty.")
+    ]
+    max: Annotated[int | None, Meta(description="Largest value; null when there are no items.")]
+    total: Annotated[int, Meta(description="Sum over all items (0 when there are none).")]
 
 
 class RunningStats:
@@ -54,6 +56,6 @@ class RunningStats:
         self.max = value if self.max is None else max(self.max, value)
 
     def result(self) -> Stats:
-        """The statistics so far."""
-        mean = round(self.total / self.count, 2) if self.count else 0.0
-        return Stats(min=self.min or 0, mean=mean, max=self.max or 0, total=self.total)
+        """The statistics so far: no data (null), not zeros, when nothing was measured."""
+        mean = round(self.total / self.count, 2) if self.count else None
+        return Stats(min=self.min, mean=mean, max=self.max, total=self.total)

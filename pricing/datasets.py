@@ -18,7 +18,13 @@ from msgspec import Meta
 from pricing import flags
 from pricing.catalog import Catalog
 from pricing.checks import MAX_LISTED, Capped, RunningStats, Stats
-from pricing.estimators.training import ApiTrainingRequest, TrainingEstimate, estimate_training
+from pricing.errors import InvalidInput
+from pricing.estimators.training import (
+    ApiTrainingRequest,
+    DatasetTokens,
+    TrainingEstimate,
+    estimate_dataset_training,
+)
 from pricing.framing import MAX_EXAMPLE_BYTES, Record
 from pricing.knowledge import DatasetRequirement, TaskType
 from pricing.results import Assumption, Notice
@@ -29,6 +35,9 @@ MAX_EXAMPLE_TOKENS = 4000
 #: Values of `split` that hold an example out of training.
 HELD_OUT_SPLITS = frozenset({"validation", "test"})
 TRAIN_SPLIT = "train"
+#: Roles a chat-format message may have (OpenAI's chat fine-tuning format).
+CHAT_ROLES = frozenset({"system", "user", "assistant", "tool"})
+PROMPT_ROLES = frozenset({"system", "user"})
 
 BodyFormat = Literal["jsonl", "json_array"]
 ProblemCode = Literal[
@@ -73,7 +82,13 @@ class DuplicateExample(msgspec.Struct, kw_only=True):
 class ClassCount(msgspec.Struct, kw_only=True):
     """One class of a classification set, named by digest and first line, never by its text."""
 
-    digest: Annotated[str, Meta(description="BLAKE2b-64 digest of the label value, hex.")]
+    digest: Annotated[
+        str,
+        Meta(
+            description="BLAKE2b-64 digest of the class name, hex (a whole-number label is "
+            'named by its decimal text: 1, 1.0 and "1" are one class).'
+        ),
+    ]
     first_line: Annotated[int, Meta(description="Line (or item) where the label first occurs.")]
     training_examples: Annotated[int, Meta(description="Examples of the class used to train.")]
     held_out_examples: Annotated[int, Meta(description="Examples of the class held out.")]
@@ -168,15 +183,69 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
+def class_name(label: Any) -> str | None:
+    """The class a label names, or None when it names none.
+
+    A label is non-empty text or a whole number; a whole number and its decimal text name the
+    same class (``1``, ``1.0`` and ``"1"``). Booleans, fractions (``1.5``) and objects are not
+    labels.
+    """
+    if isinstance(label, bool):
+        return None
+    if isinstance(label, int):
+        return str(label)
+    if isinstance(label, float) and label.is_integer():
+        return str(int(label))
+    return label if _text(label) else None
+
+
+def _chat_message_valid(message: Any) -> bool:
+    """A known role and text content; an assistant turn may carry tool calls instead of text."""
+    if not isinstance(message, dict):
+        return False
+    role = message.get("role")
+    if not isinstance(role, str) or role not in CHAT_ROLES:
+        return False
+    if _text(message.get("content")):
+        return True
+    calls = message.get("tool_calls")
+    return role == "assistant" and message.get("content") is None and bool(calls)
+
+
+def chat_valid(messages: Any) -> bool:
+    """Chat-format messages that can train: every message valid, a prompt and a text answer.
+
+    At least one system or user message and one assistant message with non-empty text.
+    """
+    if not isinstance(messages, list) or not all(_chat_message_valid(m) for m in messages):
+        return False
+    texts = {m["role"] for m in messages if _text(m.get("content"))}
+    return bool(texts & PROMPT_ROLES) and "assistant" in texts
+
+
 class DatasetValidator:
     """Checks examples one at a time against the article's requirements for a task type."""
 
     def __init__(
-        self, requirement: DatasetRequirement, counter: TokenCounter, body_format: BodyFormat
+        self,
+        requirement: DatasetRequirement,
+        counter: TokenCounter,
+        body_format: BodyFormat,
+        training_context: int | None = None,
     ) -> None:
+        """Start an empty check.
+
+        Args:
+            requirement: The article's requirement for the task type.
+            counter: Counts tokens.
+            body_format: jsonl or json_array.
+            training_context: Tokens of one example the provider trains on, when a model is
+                named: each training example is billed up to it (None: not capped).
+        """
         self.requirement = requirement
         self.counter = counter
         self.format = body_format
+        self.training_context = training_context
         self.lines = 0
         self.training = 0
         self.held_out = 0
@@ -186,6 +255,8 @@ class DatasetValidator:
         self.classes: dict[bytes, _Class] = {}
         self.tokens = RunningStats()
         self.training_tokens = 0
+        self.billed_tokens = 0
+        self.truncated = 0
 
     def add(self, record: Record) -> None:
         """Check one example: its position and bytes (None when over the size cap)."""
@@ -211,7 +282,10 @@ class DatasetValidator:
     def _keys_valid(self, example: dict[str, Any], line: int) -> bool:
         keys = self.requirement.required_keys
         if self.requirement.accepts_chat_messages and "messages" in example:
-            return self._chat_valid(example["messages"], line)
+            valid = chat_valid(example["messages"])
+            if not valid:
+                self._flag("invalid_values", line)
+            return valid
         if any(example.get(key) is None for key in keys):
             self._flag("missing_keys", line)
             return False
@@ -223,20 +297,9 @@ class DatasetValidator:
         return True
 
     def _value_valid(self, key: str, value: Any) -> bool:
-        if key == "label":  # a class may be named by text or by number
-            return _text(value) or (isinstance(value, int) and not isinstance(value, bool))
+        if key == "label":
+            return class_name(value) is not None
         return _text(value)
-
-    def _chat_valid(self, messages: Any, line: int) -> bool:
-        valid = (
-            isinstance(messages, list)
-            and bool(messages)
-            and all(isinstance(m, dict) and isinstance(m.get("role"), str) for m in messages)
-            and any(m["role"] == "assistant" for m in messages)
-        )
-        if not valid:
-            self._flag("invalid_values", line)
-        return valid
 
     def _count(self, example: dict[str, Any], line: int) -> None:
         held_out = example.pop("split", None) in HELD_OUT_SPLITS
@@ -248,9 +311,18 @@ class DatasetValidator:
         tokens = self.counter.count("\n".join(_strings(example)))
         self.tokens.add(tokens)
         if not held_out:
-            self.training_tokens += tokens
+            self._bill(tokens)
         if tokens >= MAX_EXAMPLE_TOKENS:
             self._flag("too_long", line)
+
+        if self.requirement.counted_per == "class":
+            # 1 and "1" are one class, and two examples that differ only so are duplicates.
+            example["label"] = class_name(example["label"])
+            tally = self.classes.setdefault(_digest(example["label"]), _Class(line))
+            if held_out:
+                tally.held_out += 1
+            else:
+                tally.training += 1
 
         digest = _digest(example)
         first = self.first_seen.setdefault(digest, line)
@@ -260,15 +332,27 @@ class DatasetValidator:
                 DuplicateExample(line=line, duplicate_of=first, digest=digest.hex())
             )
 
-        if self.requirement.counted_per == "class":
-            tally = self.classes.setdefault(_digest(example["label"]), _Class(line))
-            if held_out:
-                tally.held_out += 1
-            else:
-                tally.training += 1
+    def _bill(self, tokens: int) -> None:
+        """Add a training example to the token sums, capped at the training context."""
+        self.training_tokens += tokens
+        limit = self.training_context
+        if limit is not None and tokens > limit:
+            self.truncated += 1
+            tokens = limit
+        self.billed_tokens += tokens
 
     def report(self, blank_lines: int, reference_version: str) -> DatasetReport:
-        """The report of everything seen so far."""
+        """The report of everything seen so far.
+
+        Raises:
+            InvalidInput: No example at all (an empty body, blank lines only, or ``[]``).
+        """
+        if self.lines == 0:
+            raise InvalidInput(
+                "$",
+                "the dataset is empty: no example found (send one JSON object per line, or a "
+                "JSON array of objects)",
+            )
         problems = [self._problem(code, capped) for code, capped in self.found.items()]
         problems.sort(key=lambda p: _ORDER.index(p.code))
         problems += self._dataset_problems()
@@ -307,12 +391,16 @@ class DatasetValidator:
             short = sum(1 for c in self.classes.values() if c.training < minimum)
             if len(self.classes) < 2:
                 problems.append(self._whole("single_class", f"{len(self.classes)} found"))
-            if short or not self.classes:
+            if not self.classes:
+                problems.append(
+                    self._whole("too_few_examples", "no class found: no example is valid")
+                )
+            elif short:
                 problems.append(
                     self._whole(
                         "too_few_examples",
-                        f"{short} of {len(self.classes)} classes have fewer than {minimum:,} "
-                        "training examples",
+                        f"{short:,} of {len(self.classes):,} classes have fewer than "
+                        f"{minimum:,} training examples",
                     )
                 )
         elif self.training < minimum:
@@ -360,9 +448,8 @@ def attach_training_estimate(
 ) -> None:
     """Add the cost of fine-tuning ``model`` on the dataset's training examples to the report.
 
-    The training estimator takes a whole number of tokens per example: the mean over the
-    training examples, rounded up, which bills at most one token per example more than the
-    exact total (both are stated in ``assumptions``).
+    Billed exactly: each training example's tokens capped at the training context the
+    validator was given, summed (DESIGN §4.3 caps each example, not the mean).
 
     Raises:
         NotFound: The model has no fine-tuning entry in the table.
@@ -374,21 +461,25 @@ def attach_training_estimate(
         )
         return
 
-    tokens_per_example = max(1, -(-validator.training_tokens // examples))
     request = ApiTrainingRequest(
         model=model,
         examples=examples,
-        tokens_per_example=tokens_per_example,
+        # Not billed (the exact sums below are); the capped mean, rounded up, for the record.
+        tokens_per_example=max(1, -(-validator.billed_tokens // examples)),
         pricing_version=pricing_version,
     )
-    report.training_estimate = estimate_training(catalog, request)
+    tokens = DatasetTokens(
+        billed_tokens=validator.billed_tokens, truncated_examples=validator.truncated
+    )
+    report.training_estimate = estimate_dataset_training(catalog, request, tokens)
     report.assumptions.append(
         Assumption(
-            name="tokens_per_example",
-            value=str(tokens_per_example),
+            name="training_tokens_per_epoch",
+            value=str(validator.billed_tokens),
             note=(
-                f"⌈{validator.training_tokens} training tokens / {examples} examples⌉; tokens "
-                "of the examples' text only (the provider adds a few per chat message)"
+                f"{examples} training examples, {validator.training_tokens} tokens, each example "
+                "capped at the training context; tokens of the examples' text only (the "
+                "provider adds a few per chat message)"
             ),
         )
     )
@@ -399,9 +490,10 @@ _MESSAGES: dict[ProblemCode, str] = {
     "oversized_example": f"longer than {MAX_EXAMPLE_BYTES:,} bytes: not parsed",
     "missing_keys": "a required key is missing or null",
     "invalid_values": (
-        "a required value is empty or of the wrong type (text expected; a label may be a "
-        "number; chat examples need messages with a role and an assistant turn), or `split` "
-        "is not train, validation or test"
+        "a required value is empty or of the wrong type (text expected; a label is text or a "
+        'whole number, and 1, 1.0 and "1" are one class; chat examples need messages with '
+        "a role of system, user, assistant or tool and text content, at least one system or "
+        "user message and one assistant answer), or `split` is not train, validation or test"
     ),
     "duplicate_examples": "exact copy of an earlier example (key order and `split` ignored)",
     "too_long": f"{MAX_EXAMPLE_TOKENS:,} tokens or more once its text values are joined",

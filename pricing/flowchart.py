@@ -128,7 +128,11 @@ class Recommendation(msgspec.Struct, kw_only=True):
     explanation: Annotated[str, Meta(description="Why, in one sentence.")]
     path: Annotated[list[FlowchartStep], Meta(description="Every decision taken, in order.")]
     red_flags: Annotated[
-        list[Notice], Meta(description="The article's red flags that the inputs raise.")
+        list[Notice],
+        Meta(
+            description="Every red flag of the article that the inputs raise, whatever the "
+            "pick (an agent without a step limit is flagged even when prompting is picked)."
+        ),
     ] = []
     assumptions: Annotated[
         list[Assumption], Meta(description="Defaults and readings applied.")
@@ -262,7 +266,7 @@ def recommend(request: RecommendationRequest, reference: ReferenceDocument) -> R
     """
     approach, extension, path = walk(request)
 
-    red_flags, assumptions = plan_flags(request, approach, reference)
+    red_flags, assumptions = plan_flags(request, reference)
     return Recommendation(
         approach=approach,
         approach_name=reference.approach(approach).name,
@@ -276,17 +280,22 @@ def recommend(request: RecommendationRequest, reference: ReferenceDocument) -> R
 
 
 def plan_flags(
-    request: RecommendationRequest, approach: ApproachId, reference: ReferenceDocument
+    request: RecommendationRequest, reference: ReferenceDocument
 ) -> tuple[list[Notice], list[Assumption]]:
-    """The red flags that the optional plan facts raise for the approach picked."""
+    """Every red flag that the optional plan facts raise, whatever approach is picked.
+
+    A plan fact describes the plan as it is (RAG over raw documents, an agent without a step
+    limit): the flag stands even when the flowchart points elsewhere, since the caller may
+    still build that part.
+    """
     found: list[Notice | None] = []
     if request.prompt_tokens is not None:
         found.append(flags.long_prompt(request.prompt_tokens))
-    if approach == "rag" and request.documents_preprocessed is False:
+    if request.documents_preprocessed is False:
         found.append(flags.not_preprocessed())
-    if approach == "agents" and request.agent_step_limit is False:
+    if request.agent_step_limit is False:
         found.append(flags.no_step_limit())
-    if approach == "agents" and request.agent_retry_policy is False:
+    if request.agent_retry_policy is False:
         found.append(flags.no_retry_policy())
     if request.held_out_test_set is False:
         found.append(flags.no_held_out())

@@ -61,13 +61,24 @@ class _Framer:
         return len(self._buffer.data)
 
 
+# A line ends at LF, CRLF or a lone CR (old Mac files): never inside a JSON string, where both
+# must be escaped.
+_LINE_BREAK = re.compile(rb"[\r\n]")
+_CR, _LF = ord("\r"), ord("\n")
+
+
 class LineFramer(_Framer):
-    """JSONL: one example per line; blank lines are counted and skipped."""
+    """JSONL: one example per line; blank lines are counted and skipped.
+
+    Lines end at LF, CRLF or a lone CR; a CRLF split between two chunks is still one line
+    break.
+    """
 
     def __init__(self, limit: int = MAX_EXAMPLE_BYTES) -> None:
         super().__init__(limit)
         self._line = 0
         self._started = False
+        self._after_cr = False
 
     def feed(self, chunk: bytes) -> Iterator[Record]:
         """The lines that this chunk completes."""
@@ -75,12 +86,22 @@ class LineFramer(_Framer):
             self._started = True
             chunk = chunk.removeprefix(_BOM)
         start = 0
-        while (end := chunk.find(b"\n", start)) != -1:
+        if self._after_cr and chunk[:1] == b"\n":
+            start = 1  # the LF of a CRLF whose CR ended the previous chunk
+        if chunk:
+            self._after_cr = False
+        while (found := _LINE_BREAK.search(chunk, start)) is not None:
+            end = found.start()
             self._buffer.keep(memoryview(chunk)[start:end])
             record = self._finish()
             if record is not None:
                 yield record
             start = end + 1
+            if chunk[end] == _CR:
+                if start == len(chunk):
+                    self._after_cr = True
+                elif chunk[start] == _LF:
+                    start += 1
         self._buffer.keep(memoryview(chunk)[start:])
 
     def close(self) -> Iterator[Record]:
@@ -134,10 +155,13 @@ class ArrayFramer(_Framer):
     def close(self) -> Iterator[Record]:
         """Nothing more to hand out; checks that the array was closed.
 
+        A body of nothing but whitespace hands out no example (the dataset is empty, as an
+        empty JSONL body is).
+
         Raises:
-            InvalidInput: The body ended before the array did, or held nothing.
+            InvalidInput: The body ended inside the array.
         """
-        if self._state != "after":
+        if self._state == "inside":
             raise InvalidInput("$", "the body ended before the JSON array was closed with ']'")
         return iter(())
 

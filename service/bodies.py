@@ -8,21 +8,24 @@ decoder through :class:`StrictBodyPlugin`, registered on the app; the OpenAPI re
 still the Struct's schema. Decoding bytes in one step is also faster than the two-step path.
 
 One exception to msgspec's rules: JSON Schema counts ``1200.0`` as an integer, so a body whose
-only fault is an integral float for an integer field is decoded again with those numbers as ints.
+only fault is an integral float for an integer field is decoded again with those numbers as ints
+(the rules of :mod:`pricing.strict`, which batch items follow too). A body must be sent as JSON
+(``application/json`` or a ``+json`` type): any other content type is a 415.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Generator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import msgspec
 from litestar.dto import AbstractDTO, DTOConfig
-from litestar.exceptions import ClientException, ValidationException
+from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.plugins import SerializationPlugin
 from litestar.typing import FieldDefinition
+
+from pricing.strict import INTEGRAL_FLOAT, integral_numbers_as_ints, out_of_range_path
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -32,11 +35,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _PATH_MARKER = " - at `"
-# "Expected `int`, got `float`", also for `int | null` and other unions with int.
-_INTEGRAL_FLOAT = re.compile(r"Expected `[^`]*\bint\b[^`]*`, got `float`")
-# Larger integral numbers stay Decimals (and are refused for integers) rather than being expanded.
-_LARGEST_INT = Decimal(2) ** 64
+_OUT_OF_RANGE = "Number out of range"
 _EXACT_NUMBERS = msgspec.json.Decoder(float_hook=Decimal)
+JSON_MEDIA_TYPE = "application/json"
 
 
 def validation_problem(exc: msgspec.ValidationError) -> ValidationException:
@@ -57,21 +58,27 @@ def validation_problem(exc: msgspec.ValidationError) -> ValidationException:
     return ValidationException(detail=message, extra=[{"key": path, "message": message}])
 
 
-def integral_numbers_as_ints(value: Any) -> Any:
-    """Replace every integral Decimal (``1200.0``, ``1e3``) by the int it equals, recursively.
+def require_json(media_type: str) -> None:
+    """Refuse a body that is not sent as JSON.
 
-    Non-integral Decimals stay Decimals, so the strict conversion that follows still refuses
-    them for integer fields and keeps their exact digits for Decimal fields.
+    Raises:
+        HTTPException: 415 for any media type other than application/json or ``*/*+json``
+            (a missing Content-Type included: the body's format is then unknown).
     """
-    if isinstance(value, Decimal):
-        if value.is_finite() and abs(value) < _LARGEST_INT and value == value.to_integral_value():
-            return int(value)
-        return value
-    if isinstance(value, dict):
-        return {key: integral_numbers_as_ints(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [integral_numbers_as_ints(item) for item in value]
-    return value
+    media_type = media_type.strip().lower()
+    if media_type == JSON_MEDIA_TYPE or media_type.endswith("+json"):
+        return
+    sent = f"not {media_type}" if media_type else "the request has no Content-Type"
+    raise HTTPException(status_code=415, detail=f"send the body as {JSON_MEDIA_TYPE} ({sent})")
+
+
+def out_of_range_problem(body: Any) -> ValidationException | None:
+    """A 422 at the first number of a parsed body that no 64-bit float holds, if there is one."""
+    path = out_of_range_path(body)
+    if path is None:
+        return None
+    message = "Number out of range: no 64-bit float holds it"
+    return ValidationException(detail=message, extra=[{"key": path, "message": message}])
 
 
 class StrictBody(AbstractDTO[T], Generic[T]):
@@ -114,26 +121,33 @@ class StrictBody(AbstractDTO[T], Generic[T]):
         """Decode a JSON body strictly.
 
         Raises:
+            HTTPException: The body is not sent as JSON (415).
             ClientException: The body is not JSON (400).
-            ValidationException: The JSON does not match the Struct (422 with the JSON path).
+            ValidationException: The JSON does not match the Struct (422 with the JSON path),
+                or holds a number out of a float's range (422 at that number).
         """
+        require_json(self.asgi_connection.content_type[0])
         try:
             return self._decoder.decode(value)
         except msgspec.ValidationError as exc:
-            if not _INTEGRAL_FLOAT.search(str(exc)):
+            retry = INTEGRAL_FLOAT.search(str(exc)) or str(exc).startswith(_OUT_OF_RANGE)
+            if not retry:
                 raise validation_problem(exc) from None
         except msgspec.DecodeError as exc:
             raise ClientException(detail=f"the body is not valid JSON: {exc}") from None
-        # Rare path: JSON Schema counts 1200.0 as an integer, msgspec does not.
-        return self._decode_with_integral_floats(value)
+        # Rare path: JSON Schema counts 1200.0 as an integer, msgspec does not; and msgspec
+        # names a number out of range without the keys of free-form objects (`$[...]`).
+        return self._decode_exactly(value)
 
-    def _decode_with_integral_floats(self, value: bytes) -> Any:
+    def _decode_exactly(self, value: bytes) -> Any:
         try:
-            # The same range rules as the strict path (1e400 is refused, never infinite).
-            msgspec.json.decode(value)
+            parsed = _EXACT_NUMBERS.decode(value)
         except msgspec.DecodeError as exc:
             raise ClientException(detail=f"the body is not valid JSON: {exc}") from None
-        parsed = _EXACT_NUMBERS.decode(value)
+        # The same range rule as the strict path: 1e400 is refused, never read as infinite.
+        problem = out_of_range_problem(parsed)
+        if problem is not None:
+            raise problem
         return self.decode_builtins(integral_numbers_as_ints(parsed))
 
     def decode_builtins(self, value: dict[str, Any]) -> Any:
@@ -167,4 +181,4 @@ class StrictBodyPlugin(SerializationPlugin):
         return type(f"StrictBody[{name}]", (StrictBody,), namespace)
 
 
-__all__ = ("StrictBody", "StrictBodyPlugin", "validation_problem")
+__all__ = ("StrictBody", "StrictBodyPlugin", "require_json", "validation_problem")

@@ -38,7 +38,7 @@ from service.metrics import Recorder
 from service.settings import Settings
 
 #: Bump when the cached value's format or the response layout changes: old entries are ignored.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 
 KEY_PREFIX = "spendcast"
 

@@ -61,6 +61,21 @@ def _unwrapped(info: Any) -> Any:
     return info
 
 
+#: JSON Schema keywords a field may document differently from what msgspec enforces, through
+#: ``Meta(extra_json_schema=...)``: a limit a setting lowers at run time is documented at its
+#: default (the decoder keeps the setting's ceiling).
+_DOCUMENTED = {"maxItems": "max_items", "maximum": "maximum", "maxLength": "max_length"}
+
+
+def _documented_overrides(info: Any) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    while isinstance(info, mi.Metadata):
+        extra = info.extra_json_schema or {}
+        overrides.update({_DOCUMENTED[k]: v for k, v in extra.items() if k in _DOCUMENTED})
+        info = info.type
+    return overrides
+
+
 def _bounds(info: Any) -> dict[str, Any]:
     """The JSON Schema keywords (as Schema attributes) of a msgspec type's constraints."""
     if isinstance(info, mi.IntType | mi.FloatType):
@@ -87,6 +102,7 @@ def apply_constraints(schema: Schema | Reference, info: Any) -> None:
     Litestar drops the bounds of an optional field whose constraints sit inside the union
     (litestar#4650) and a bound equal to 0, so a schema would accept values the decoder refuses.
     """
+    overrides = _documented_overrides(info)
     info = _unwrapped(info)
     if isinstance(schema, Reference):
         return
@@ -98,7 +114,7 @@ def apply_constraints(schema: Schema | Reference, info: Any) -> None:
                 if wanted is not None and _has_type(branch, wanted):
                     apply_constraints(branch, member)
         return
-    for attr, value in _bounds(info).items():
+    for attr, value in {**_bounds(info), **overrides}.items():
         setattr(schema, attr, value)
     if isinstance(info, mi.ListType) and isinstance(schema.items, Schema):
         apply_constraints(schema.items, info.item_type)

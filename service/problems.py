@@ -42,9 +42,18 @@ def field_problem(key: str | None, message: str) -> FieldProblem:
     return FieldProblem(path=with_named_field(_json_path(key), message), message=message)
 
 
+# Litestar's words for a required parameter that was not sent.
+_MISSING_PARAMETER = re.compile(r"^Missing required \w+ parameter '(?P<name>[^']+)'")
+
+
 def _on_validation(_: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
     items = [item for item in extra if isinstance(item, dict)]
+    missing = _MISSING_PARAMETER.match(str(exc.detail))
+    if missing and not items:
+        # Named like a bad value of the same parameter: 422 at `$.<name>`.
+        name = missing.group("name")
+        items = [{"key": name, "message": f"the required parameter {name!r} is missing"}]
     # Litestar reports a missing body as a KeyError on its "data" argument.
     if any(item.get("message") == "'data'" for item in items):
         return problem_response(400, "the request body is empty: send a JSON object")
@@ -101,9 +110,10 @@ EXCEPTION_HANDLERS = {
 }
 
 _DESCRIPTIONS = {
-    400: "The request cannot be read: the body is not JSON, or a required parameter is missing.",
+    400: "The request cannot be read: the body is empty or not JSON.",
     404: "An id (model, GPU, architecture, version) is unknown; closest ids are suggested.",
     413: "The upload is larger than the configured limit.",
+    415: "The body is not sent as JSON (application/json).",
     422: "A field is invalid; `errors` lists each one with its JSON path.",
 }
 

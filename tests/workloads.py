@@ -58,3 +58,19 @@ EXPLICIT_RATES = {
     "output": 15,
     "caching": {"mode": "explicit", "min_tokens": 1024},
 }
+
+#: spend-models §5.4's workload for compareApproaches: 2,900 instruction tokens, 300 in, 150 out,
+#: 50,000 requests a month, 20M corpus tokens; 2,000 labeled examples, no multi-step reasoning.
+COMPARE = {
+    "task_type": "classification",
+    "requests_per_month": 50_000,
+    "instruction_tokens": 2900,
+    "input_tokens": 300,
+    "output_tokens": 150,
+    "corpus_tokens": 20_000_000,
+    "flowchart": {
+        "needs_persistent_change": False,
+        "labeled_example_count": 2000,
+        "needs_multistep_reasoning": False,
+    },
+}

@@ -17,6 +17,7 @@ from pricing.catalog import Catalog
 from pricing.errors import InvalidInput, PricingError
 from pricing.estimators.registry import ESTIMATORS
 from pricing.problems import FieldProblem, Problem, make_problem, problem_from_error
+from pricing.strict import convert_strictly
 
 #: Default of the most items one batch may hold (the service setting SPENDCAST_BATCH_MAX_ITEMS).
 DEFAULT_MAX_ITEMS = 1000
@@ -61,9 +62,11 @@ class BatchRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         Meta(
             min_length=1,
             max_length=MAX_ITEMS_CEILING,
+            # Documented at the setting's default, which the service enforces unless raised.
+            extra_json_schema={"maxItems": DEFAULT_MAX_ITEMS},
             description=(
-                f"The requests, at most SPENDCAST_BATCH_MAX_ITEMS (default {DEFAULT_MAX_ITEMS}); "
-                "more is a 422 on `$.items`."
+                f"The requests, at most SPENDCAST_BATCH_MAX_ITEMS (default {DEFAULT_MAX_ITEMS}, "
+                f"settable up to {MAX_ITEMS_CEILING:,}); more is a 422 on `$.items`."
             ),
         ),
     ]
@@ -150,8 +153,8 @@ def _answer(catalog: Catalog, item: BatchItem, index: int) -> Any:
 
     prefix = f"$.items[{index}].request"
     try:
-        # The same decoding rules as the kind's own route (Litestar converts non-strictly).
-        body = msgspec.convert(item.request, estimator.request_type, strict=False, str_keys=True)
+        # The same strict rules as the kind's own route: "5" is not a number, 5.0 is an integer.
+        body = convert_strictly(item.request, estimator.request_type)
         estimate = estimator.compute(catalog, body)
     except (PricingError, msgspec.ValidationError) as error:
         problem = problem_from_error(error, prefix)

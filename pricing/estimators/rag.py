@@ -42,9 +42,14 @@ from pricing.schema import InlineRates
 from pricing.units import Dimension, to_canonical
 from pricing.usage import TokenBreakdown
 
-_Tokens = Annotated[int, Meta(ge=0, le=10**9)]
-_Positive = Annotated[int, Meta(ge=1, le=10**9)]
+#: The largest count a RAG request takes (documents, tokens, chunk sizes, top_k).
+MAX_COUNT = 10**9
+_Tokens = Annotated[int, Meta(ge=0, le=MAX_COUNT)]
+_Positive = Annotated[int, Meta(ge=1, le=MAX_COUNT)]
 _Rate = Annotated[float, Meta(ge=0, description="A rate in the field's unit; 0 means free.")]
+VectorStoreId = Annotated[
+    str, Meta(min_length=1, max_length=200, examples=["pinecone-serverless-standard"])
+]
 
 BYTES_PER_FLOAT32 = 4
 BYTES_PER_KB = Decimal(1000)
@@ -142,16 +147,7 @@ class RagRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
         | None
     ) = None
     vector_store: (
-        Annotated[
-            str,
-            Meta(
-                min_length=1,
-                max_length=200,
-                description="A vector store plan id from the table.",
-                examples=["pinecone-serverless-standard"],
-            ),
-        ]
-        | None
+        Annotated[VectorStoreId, Meta(description="A vector store plan id from the table.")] | None
     ) = None
     vector_store_rates: (
         Annotated[

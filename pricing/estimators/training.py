@@ -73,8 +73,11 @@ DEFAULT_TARGET_MODULES: tuple[LoraModule, ...] = ("q_proj", "v_proj")
 DEFAULT_MICRO_BATCH = 1
 PER_1K_EXAMPLES = "usd_per_1k_examples"
 
+#: The most examples, and tokens per example, a provider fine-tuning request takes.
+MAX_EXAMPLES = 1_000_000_000
+MAX_TOKENS_PER_EXAMPLE = 10_000_000
 Examples = Annotated[
-    int, Meta(ge=1, le=1_000_000_000, description="Training examples in the dataset.")
+    int, Meta(ge=1, le=MAX_EXAMPLES, description="Training examples in the dataset.")
 ]
 Epochs = Annotated[
     int,
@@ -141,7 +144,7 @@ class ApiTrainingRequest(
         int,
         Meta(
             ge=1,
-            le=10_000_000,
+            le=MAX_TOKENS_PER_EXAMPLE,
             description="Mean tokens per example; billed up to the model's training context.",
         ),
     ]
@@ -262,7 +265,11 @@ class ApiTrainingDetails(msgspec.Struct, kw_only=True):
         str, Meta(description="usd_per_1m_trained_tokens or usd_per_1k_examples.")
     ]
     billed_tokens_per_example: Annotated[
-        int, Meta(description="Tokens per example after the training-context cap.")
+        Decimal,
+        Meta(
+            description="Mean tokens per example after the training-context cap (for a "
+            "dataset: each example capped, then averaged)."
+        ),
     ]
     training_context_tokens: Annotated[
         int | None, Meta(description="The model's training context (None: not capped).")
@@ -355,6 +362,40 @@ def default_epochs(examples: int) -> int:
     return DEFAULT_EPOCHS
 
 
+class DatasetTokens(msgspec.Struct, frozen=True, kw_only=True):
+    """Token sums of a dataset's training examples, each example capped at the training context.
+
+    Built while the examples stream by (no example kept), so a dataset is billed exactly:
+    Σ min(tokens of the example, training context), not examples × a capped mean.
+    """
+
+    billed_tokens: int
+    truncated_examples: int
+
+
+def training_context(fine_tune: FineTune) -> int | None:
+    """Tokens of one example the provider trains on (and bills); None when not capped."""
+    if fine_tune.training_context is not None:
+        return fine_tune.training_context
+    return fine_tune.model.training_context if fine_tune.model else None
+
+
+def estimate_dataset_training(
+    catalog: Catalog, request: ApiTrainingRequest, dataset: DatasetTokens
+) -> TrainingEstimate:
+    """Fine-tuning on the provider's API, billed on a dataset's exact capped token sum.
+
+    ``request.tokens_per_example`` is not used for billing; ``dataset`` replaces it (the
+    request carries no uncertainty, as a dataset's tokens are counted, not guessed).
+
+    Raises:
+        NotFound: Unknown table version or model.
+        InvalidInput: As :func:`estimate_training` in mode api.
+    """
+    context = PricingContext.open(catalog, request.pricing_version, request.at)
+    return _estimate_api(context, request, dataset)
+
+
 def estimate_training(catalog: Catalog, request: TrainingRequest) -> TrainingEstimate:
     """Estimate fine-tuning in the request's mode.
 
@@ -371,11 +412,16 @@ def estimate_training(catalog: Catalog, request: TrainingRequest) -> TrainingEst
 # ------------------------------------------------------------------------------- mode api
 
 
-def _estimate_api(context: PricingContext, request: ApiTrainingRequest) -> TrainingEstimate:
+def _estimate_api(
+    context: PricingContext, request: ApiTrainingRequest, dataset: DatasetTokens | None = None
+) -> TrainingEstimate:
     fine_tune = context.table.resolve_fine_tune(request.model, "$.model")
     epochs = _epochs(context, request.examples, request.epochs)
     warnings: list[Notice] = []
-    billed_tokens = _billed_tokens_per_example(fine_tune, request.tokens_per_example, warnings)
+    if dataset is None:
+        dataset = _uniform_dataset(fine_tune, request, warnings)
+    else:
+        warnings += notices(_truncated_examples(fine_tune, dataset, request.examples))
     _assume_retrains(context, request.retrains_per_year)
     if fine_tune.hosting_usd_per_hour is not None:
         context.assume(
@@ -397,7 +443,12 @@ def _estimate_api(context: PricingContext, request: ApiTrainingRequest) -> Train
             parent="$.inference",
         )
     plan = _ApiPlan(
-        context=context, request=request, fine_tune=fine_tune, epochs=epochs, requests=requests
+        context=context,
+        request=request,
+        fine_tune=fine_tune,
+        epochs=epochs,
+        requests=requests,
+        dataset=dataset,
     )
 
     items = plan.items(EXPECTED)
@@ -406,8 +457,8 @@ def _estimate_api(context: PricingContext, request: ApiTrainingRequest) -> Train
         provider=fine_tune.provider,
         training_rate=fine_tune.training_rate,
         training_rate_unit=_rate_unit(fine_tune),
-        billed_tokens_per_example=billed_tokens,
-        training_context_tokens=_training_context(fine_tune),
+        billed_tokens_per_example=Decimal(dataset.billed_tokens) / request.examples,
+        training_context_tokens=training_context(fine_tune),
         hosting_usd_per_hour=fine_tune.hosting_usd_per_hour,
     )
     if requests is not None:
@@ -428,7 +479,7 @@ def _estimate_api(context: PricingContext, request: ApiTrainingRequest) -> Train
         training,
         warnings,
         mode="api",
-        trained_tokens=request.examples * billed_tokens * epochs,
+        trained_tokens=dataset.billed_tokens * epochs,
         examples=request.examples,
         epochs=epochs,
         model=match,
@@ -445,6 +496,7 @@ class _ApiPlan(msgspec.Struct, frozen=True, kw_only=True):
     fine_tune: FineTune
     epochs: int
     requests: Decimal | None
+    dataset: DatasetTokens
 
     def items(self, scale: Scale) -> list[LineItem]:
         """Training, hosting, retraining and inference lines at a scale.
@@ -453,12 +505,8 @@ class _ApiPlan(msgspec.Struct, frozen=True, kw_only=True):
         example (still capped by the training context) and the inference usage.
         """
         request, fine_tune = self.request, self.fine_tune
-        limit = _training_context(fine_tune)
-        per_example = scale.of(request.tokens_per_example)
-        if limit is not None:
-            per_example = min(per_example, Decimal(limit))
         example_epochs = request.examples * self.epochs
-        training = _training_line(fine_tune, example_epochs, example_epochs * per_example)
+        training = _training_line(fine_tune, example_epochs, self._trained_tokens(scale))
         items = [training]
         if fine_tune.hosting_usd_per_hour is not None:
             items.append(_hosting_line(fine_tune.hosting_usd_per_hour))
@@ -466,6 +514,16 @@ class _ApiPlan(msgspec.Struct, frozen=True, kw_only=True):
         if self.requests is not None:
             items += self._inference_lines(self.requests * scale.volume, scale)
         return items
+
+    def _trained_tokens(self, scale: Scale) -> Decimal:
+        """Trained tokens over all epochs; at a token scale, the scaled mean is capped again."""
+        if scale.tokens == 1:
+            return Decimal(self.dataset.billed_tokens * self.epochs)
+        per_example = scale.of(self.request.tokens_per_example)
+        limit = training_context(self.fine_tune)
+        if limit is not None:
+            per_example = min(per_example, Decimal(limit))
+        return self.request.examples * self.epochs * per_example
 
     def _inference_lines(self, requests: Decimal, scale: Scale) -> list[LineItem]:
         usage = self.request.inference.usage  # type: ignore[union-attr]
@@ -511,28 +569,42 @@ def _epochs(context: PricingContext, examples: int, requested: int | None) -> in
     return epochs
 
 
-def _training_context(fine_tune: FineTune) -> int | None:
-    if fine_tune.training_context is not None:
-        return fine_tune.training_context
-    return fine_tune.model.training_context if fine_tune.model else None
-
-
-def _billed_tokens_per_example(
-    fine_tune: FineTune, tokens_per_example: int, warnings: list[Notice]
-) -> int:
-    limit = _training_context(fine_tune)
-    if limit is None or tokens_per_example <= limit:
-        return tokens_per_example
+def _uniform_dataset(
+    fine_tune: FineTune, request: ApiTrainingRequest, warnings: list[Notice]
+) -> DatasetTokens:
+    """Every example of ``tokens_per_example`` tokens, capped at the training context."""
+    limit = training_context(fine_tune)
+    tokens = request.tokens_per_example
+    if limit is None or tokens <= limit:
+        return DatasetTokens(billed_tokens=request.examples * tokens, truncated_examples=0)
     warnings.append(
         Notice(
             code="examples_truncated",
             message=(
-                f"{tokens_per_example} tokens per example exceed the {limit}-token training "
+                f"{tokens} tokens per example exceed the {limit}-token training "
                 f"context of {fine_tune.base}: each example is billed (and trained) at {limit}"
             ),
         )
     )
-    return limit
+    return DatasetTokens(
+        billed_tokens=request.examples * limit, truncated_examples=request.examples
+    )
+
+
+def _truncated_examples(
+    fine_tune: FineTune, dataset: DatasetTokens, examples: int
+) -> Notice | None:
+    if not dataset.truncated_examples:
+        return None
+    limit = training_context(fine_tune)
+    return Notice(
+        code="examples_truncated",
+        message=(
+            f"{dataset.truncated_examples} of {examples} training examples exceed the "
+            f"{limit}-token training context of {fine_tune.base}: each of them is billed (and "
+            f"trained) at {limit} tokens"
+        ),
+    )
 
 
 def _rate_unit(fine_tune: FineTune) -> str:

@@ -15,6 +15,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from pricing.chunks import ChunkReport, ChunkValidationRequest, validate_chunks
 from pricing.datasets import DatasetReport, DatasetValidator, attach_training_estimate
+from pricing.estimators.training import training_context
 from pricing.framing import MAX_EXAMPLE_BYTES, ArrayFramer, LineFramer
 from pricing.knowledge import TaskType, shipped_library
 from pricing.results import Assumption
@@ -33,7 +34,7 @@ JSON = "application/json"
     summary="Check RAG chunks with the article's quick checks",
     status_code=200,
     sync_to_thread=False,
-    responses=problem_responses(400, 413, 422),
+    responses=problem_responses(400, 413, 415, 422),
 )
 def validate_chunks_route(data: JSONBody[ChunkValidationRequest]) -> ChunkReport:
     """Every chunk under 1,000 characters, at least 100 chunks, no two sharing their first 50.
@@ -123,13 +124,16 @@ async def validate_dataset(
     JSON, examples of 4,000 tokens or more, exact duplicates and a held-out split, and gives
     token statistics; each problem lists its first 100 line numbers and its full count.
 
-    Send JSON Lines as `application/x-ndjson` or a JSON array as `application/json`. The body
-    is read as a stream and no example text is kept: the report holds counts, line numbers and
-    digests only.
+    Send JSON Lines as `application/x-ndjson` (lines end at LF, CRLF or CR) or a JSON array as
+    `application/json`; a body without any example is a 422. The body is read as a stream and
+    no example text is kept: the report holds counts, line numbers and digests only. With a
+    model, each training example is billed up to the model's training context and the capped
+    tokens are summed exactly.
     """
     table = state.service.catalog.get(pricing_version, "$.pricing_version")
     reference = shipped_library().for_table(table)
-    base = None if model is None else table.resolve_fine_tune(model, "$.model").base
+    fine_tune = None if model is None else table.resolve_fine_tune(model, "$.model")
+    base = None if fine_tune is None else fine_tune.base
     # The first use loads the vocabulary (about a second): not on the event loop.
     encoding, known = await anyio.to_thread.run_sync(encoding_for_model, base)
     tokens = await anyio.to_thread.run_sync(counter, encoding)
@@ -137,7 +141,10 @@ async def validate_dataset(
     media_type = request.content_type[0]
     framer = _framer(media_type)
     validator = DatasetValidator(
-        reference.requirement(task_type), tokens, "jsonl" if media_type == NDJSON else "json_array"
+        reference.requirement(task_type),
+        tokens,
+        "jsonl" if media_type == NDJSON else "json_array",
+        None if fine_tune is None else training_context(fine_tune),
     )
     await _read(request, state.service.settings.max_upload_bytes, framer, validator)
 

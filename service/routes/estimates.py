@@ -151,7 +151,7 @@ def estimate_route(
         summary=summary,
         description=description,
         status_code=200,
-        responses=problem_responses(400, 404, 413, 422),
+        responses=problem_responses(400, 404, 413, 415, 422),
         response_headers=[X_CACHE_HEADER],
         opt={"estimate_kind": kind},
     )(handler)

@@ -24,3 +24,10 @@ def test_not_a_list_of_strings_is_422(client: TestClient) -> None:
     response = client.post("/v1/chunks/validate", json={"chunks": [1, 2]})
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "$.chunks[0]"
+
+
+def test_no_chunks_have_no_character_statistics(client: TestClient) -> None:
+    # Reported: [] said min, mean and max 0 characters; there is no data, so null.
+    body = client.post("/v1/chunks/validate", json={"chunks": []}).json()
+    assert body["characters"] == {"min": None, "mean": None, "max": None, "total": 0}
+    assert (body["chunk_count"], body["enough_chunks"], body["ready"]) == (0, False, False)

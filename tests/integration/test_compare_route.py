@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from litestar.testing import TestClient
 
+from tests.workloads import COMPARE
+
 FLOWCHARTS = [
     {"needs_persistent_change": False, "labeled_example_count": 20_000},
     {
@@ -66,3 +68,48 @@ def test_unknown_large_model_is_404(client: TestClient) -> None:
     }
     response = client.post("/v1/estimates/compare", json=body)
     assert response.status_code == 404
+
+
+# 500 labeled examples: the fine-tuning default takes the flowchart's count.
+WORKLOAD = {**COMPARE, "flowchart": {**COMPARE["flowchart"], "labeled_example_count": 500}}
+
+
+def test_articles_table_answers_with_rag_not_priced(client: TestClient) -> None:
+    # The reported request: a 404 at `$` about an embedding model the caller never sent.
+    body = {
+        **WORKLOAD,
+        "pricing_version": "2026-03-30",
+        "large_model": "ft:gpt-4",
+        "small_model": "gpt-3.5-turbo",
+    }
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 200, response.text
+    rag = next(a for a in response.json()["approaches"] if a["approach"] == "rag")
+    assert (rag["priced"], rag["monthly_usd"], rag["first_year_usd"]) == (False, None, None)
+    assert "`embedding_model`" in rag["not_priced_reason"]
+
+
+@pytest.mark.parametrize("tier", ["batch", "flex", "priority"])
+def test_every_service_tier_is_answered(client: TestClient, tier: str) -> None:
+    response = client.post("/v1/estimates/compare", json={**WORKLOAD, "service_tier": tier})
+    assert response.status_code == 200, response.text
+    tuned = response.json()["approaches"][0]
+    assert tuned["service_tier"] == "standard"  # no fine-tuned model offers another tier
+    assert "fine_tuning priced at standard rates" in tuned["warnings"][0]["message"]
+
+
+def test_an_inner_refusal_is_at_the_compare_field(client: TestClient) -> None:
+    response = client.post("/v1/estimates/compare", json={**WORKLOAD, "chunk_size_tokens": 64})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["path"] == "$.chunk_overlap_tokens"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("training_examples", 10**9 + 1), ("corpus_documents", 10**9 + 1)],
+)
+def test_schema_bounds_are_the_limits(client: TestClient, field: str, value: int) -> None:
+    response = client.post("/v1/estimates/compare", json={**WORKLOAD, field: value})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == f"$.{field}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+import pytest
 from litestar.testing import TestClient
 
 from pricing.catalog import Catalog
+from pricing.tokens import counter
 from service.app import create_app
 from service.settings import Settings
 
@@ -122,3 +124,63 @@ def _chunks(body: bytes) -> Iterator[bytes]:
     # No content-length: the limit is enforced on the bytes as they stream in.
     for start in range(0, len(body), 500):
         yield body[start : start + 500]
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"", NDJSON["content-type"]),
+        (b"\n \r\n", NDJSON["content-type"]),
+        (b"", "application/json"),
+        (b"[]", "application/json"),
+    ],
+)
+def test_an_empty_dataset_is_422_in_both_formats(
+    client: TestClient, content: bytes, content_type: str
+) -> None:
+    # Reported: an empty JSONL body got a 200 report, an empty JSON body a 422.
+    response = client.post(
+        URL, params={"task_type": "qa"}, content=content, headers={"content-type": content_type}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "$"
+    assert response.json()["detail"].startswith("$: the dataset is empty")
+
+
+def test_cr_only_line_endings(client: TestClient) -> None:
+    lines = [json.dumps({"question": f"q{n}", "answer": "a"}) for n in range(3)]
+    response = client.post(
+        URL, params={"task_type": "qa"}, content="\r".join(lines), headers=NDJSON
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["lines"], response.json()["valid_examples"]) == (3, 3)
+
+
+def test_training_estimate_caps_each_example(client: TestClient) -> None:
+    # gpt-3.5-turbo (cl100k_base) trains on 16,385 tokens of an example at $8 per 1M
+    # (spend-models §5.1-5.2). Examples of 20,000 and 3 tokens, 25 epochs (2 examples):
+    # (16,385 + 3) × 25 = 409,700 trained tokens = $3.2776.
+    cl100k = counter("cl100k_base")
+    assert cl100k.count("b\n" + " a" * 19_998) == 20_000
+    assert cl100k.count("b\n a") == 3
+    lines = [
+        json.dumps({"question": "b", "answer": " a" * 19_998}),
+        json.dumps({"question": "b", "answer": " a"}),
+    ]
+    response = client.post(
+        URL,
+        params={"task_type": "qa", "model": "gpt-3.5-turbo", "pricing_version": "2026-12-01"},
+        content="\n".join(lines),
+        headers=NDJSON,
+    )
+    estimate = response.json()["training_estimate"]
+    assert (estimate["epochs"], estimate["trained_tokens"]) == (25, 409_700)
+    assert estimate["one_time_usd"] == 3.2776
+    assert [w["code"] for w in estimate["warnings"]] == ["examples_truncated"]
+
+
+def test_no_valid_example_has_no_token_statistics(client: TestClient) -> None:
+    response = client.post(
+        URL, params={"task_type": "qa"}, content=b'{"question": "q"}\n', headers=NDJSON
+    )
+    assert response.json()["tokens"] == {"min": None, "mean": None, "max": None, "total": 0}

@@ -58,14 +58,15 @@ def test_fractional_count_after_an_integral_one_keeps_the_float_message(
     assert response.json()["errors"][0]["message"] == "Expected `int`, got `float`"
 
 
-def test_out_of_range_number_is_a_bad_request_even_on_the_retry_path(
+def test_out_of_range_number_is_refused_at_its_path_even_on_the_retry_path(
     client: TestClient,
 ) -> None:
     body = '{"model":"gpt-4o-mini","requests":2.0,"usage":{"input_tokens":1},'
     body += '"rates":{"input":1e400}}'
     response = client.post(USAGE, content=body, headers={"content-type": "application/json"})
 
-    assert response.status_code == 400
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "$.rates.input"
     assert "out of range" in response.json()["detail"]
 
 

@@ -82,3 +82,22 @@ def test_unknown_field_and_negative_count_are_422(client: TestClient) -> None:
     )
     assert negative.status_code == 422
     assert negative.json()["errors"][0]["path"] == "$.labeled_example_count"
+
+
+def test_rag_and_agent_flags_stand_when_prompting_is_picked(client: TestClient) -> None:
+    body = {
+        "needs_persistent_change": False,
+        "labeled_example_count": 10,
+        "needs_multistep_reasoning": False,
+        "documents_preprocessed": False,
+        "agent_step_limit": False,
+        "agent_retry_policy": False,
+    }
+    answer = client.post("/v1/recommendations", json=body).json()
+
+    assert answer["approach"] == "prompt_engineering"
+    assert [f["code"] for f in answer["red_flags"]] == [
+        "rag_documents_not_preprocessed",
+        "agent_without_step_limit",
+        "agent_without_retry_policy",
+    ]

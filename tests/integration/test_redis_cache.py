@@ -72,7 +72,7 @@ def test_miss_then_hit_across_two_instances(catalog: Catalog, redis_server: Redi
     assert ready["redis"] == "ok"
     keys = redis_sync.Redis.from_url(redis_server.url).keys("*")
     assert [key.decode().rsplit(":", 1)[0] for key in keys] == [
-        "spendcast:estimate-usage:v1:2026-03-30"
+        "spendcast:estimate-usage:v2:2026-03-30"
     ]
 
 

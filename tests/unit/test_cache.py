@@ -53,7 +53,7 @@ def fixture_effective(tmp_path: Path) -> Catalog:
 
 def test_key_layout_names_purpose_layout_version_and_table(keys: KeyBuilder) -> None:
     key = keys.key("usage", usage_request())
-    assert re.fullmatch(r"spendcast:estimate-usage:v1:2026-03-30:[0-9a-f]{32}", key)
+    assert re.fullmatch(r"spendcast:estimate-usage:v2:2026-03-30:[0-9a-f]{32}", key)
 
 
 def test_latest_is_resolved_to_the_table_version(catalog: Catalog, keys: KeyBuilder) -> None:

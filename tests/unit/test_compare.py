@@ -6,12 +6,23 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
+import msgspec.inspect as mi
 import pytest
 
 from pricing.catalog import Catalog
 from pricing.errors import InvalidInput, NotFound
-from pricing.estimators.compare import CompareRequest, band_check, estimate_comparison
+from pricing.estimators.agent import AgentRequest
+from pricing.estimators.compare import (
+    _FIELDS,
+    CompareRequest,
+    band_check,
+    estimate_comparison,
+)
+from pricing.estimators.prompting import PromptingRequest
+from pricing.estimators.rag import RagRequest
+from pricing.estimators.training import ApiTrainingRequest
 from pricing.knowledge import shipped_library
+from tests.workloads import COMPARE
 
 AT = "2026-12-02T00:00:00+00:00"
 REFERENCE = shipped_library().get("2026-03-30")
@@ -22,19 +33,9 @@ def workload(**changes: Any) -> CompareRequest:
     # of input) and 150 output; fine-tuned gpt-4.1-mini with the 300-token input; FT-1 training
     # of 2,000 examples × 800 tokens × 3 epochs = 4,800,000 trained tokens at $5 per 1M = $24.
     fields: dict[str, Any] = {
+        **COMPARE,
         "pricing_version": "2026-12-01",
         "at": AT,
-        "task_type": "classification",
-        "requests_per_month": 50_000,
-        "instruction_tokens": 2900,
-        "input_tokens": 300,
-        "output_tokens": 150,
-        "corpus_tokens": 20_000_000,
-        "flowchart": {
-            "needs_persistent_change": False,
-            "labeled_example_count": 2000,
-            "needs_multistep_reasoning": False,
-        },
         "training_examples": 2000,
         "tokens_per_training_example": 800,
     }
@@ -118,8 +119,25 @@ def test_pick_is_the_flowcharts(catalog: Catalog) -> None:
         "labeled_example_count",
         "needs_multistep_reasoning",
     ]
-    # The prompt (2,900 + 300 tokens) is beyond 2,000: the article's red flag.
-    assert [f.code for f in result.red_flags] == ["prompt_beyond_2000_tokens"]
+    # The prompt (2,900 + 300 tokens) is beyond 2,000; no agent step limit, no retries: the
+    # plan's flags, each once, also raised by the approaches themselves.
+    assert [f.code for f in result.red_flags] == [
+        "prompt_beyond_2000_tokens",
+        "agent_without_step_limit",
+        "agent_without_retry_policy",
+    ]
+
+
+def test_top_level_flags_include_every_approachs(catalog: Catalog) -> None:
+    # 500 training examples: only the fine-tuning approach raises the article's flag, and the
+    # top level lists it too.
+    result = estimate_comparison(catalog, workload(training_examples=500))
+    tuned = result.approaches[0]
+    assert "fine_tuning_under_1000_examples" in [f.code for f in tuned.red_flags]
+    assert "fine_tuning_under_1000_examples" in [f.code for f in result.red_flags]
+    assert "fine_tuning_under_1000_examples" not in [
+        f.code for f in result.recommendation.red_flags
+    ]
 
 
 def test_defaults_are_stated(catalog: Catalog) -> None:
@@ -152,11 +170,47 @@ def test_unknown_models_name_their_fields(catalog: Catalog) -> None:
     assert small.value.path == "$.small_model"
 
 
-def test_a_refusal_names_the_approach(catalog: Catalog) -> None:
-    # Input + output of 10^8 tokens per training example is beyond what training accepts.
+@pytest.mark.parametrize(
+    ("changes", "path", "said"),
+    [
+        # Default tokens per training example = input + output = 10^8, above training's 10^7.
+        (
+            {
+                "input_tokens": 5 * 10**7,
+                "output_tokens": 5 * 10**7,
+                "tokens_per_training_example": None,
+            },
+            "$.tokens_per_training_example",
+            "`tokens_per_training_example` was not sent: its default is 100000000",
+        ),
+        # Default training examples = the flowchart's count, above training's 10^9.
+        (
+            {
+                "training_examples": None,
+                "flowchart": {"needs_persistent_change": False, "labeled_example_count": 2 * 10**9},
+            },
+            "$.training_examples",
+            "in the fine_tuning estimate as `examples`",
+        ),
+        # The default overlap (64) is not below a chunk size of 50.
+        ({"chunk_size_tokens": 50}, "$.chunk_overlap_tokens", "its default is 64"),
+        ({"chunk_size_tokens": 50, "chunk_overlap_tokens": 50}, "$.chunk_overlap_tokens", "rag"),
+        # 10^12 corpus tokens in one document is 10^12 tokens per document, above RAG's 10^9.
+        (
+            {"corpus_tokens": 10**12, "corpus_documents": 1},
+            "$.corpus_tokens",
+            "in the rag estimate as `tokens_per_document`",
+        ),
+    ],
+)
+def test_a_refusal_names_the_compare_field(
+    catalog: Catalog, changes: dict[str, Any], path: str, said: str
+) -> None:
+    # Reported: refusals came at `$` naming the inner request's fields ($.examples ...).
     with pytest.raises(InvalidInput) as caught:
-        estimate_comparison(catalog, workload(tokens_per_training_example=10**12))
-    assert "fine_tuning" in caught.value.reason
+        estimate_comparison(catalog, workload(**changes))
+    assert caught.value.path == path
+    assert said in caught.value.reason
 
 
 @pytest.mark.parametrize(
@@ -173,3 +227,229 @@ def test_a_refusal_names_the_approach(catalog: Catalog) -> None:
 def test_band_position(approach: str, one_time: str, monthly: str, position: str) -> None:
     check = band_check(REFERENCE.approach(approach), Decimal(one_time), Decimal(monthly))  # type: ignore[arg-type]
     assert check.position == position
+
+
+def test_articles_table_prices_what_it_can(catalog: Catalog) -> None:
+    # Reported: a 404 "unknown model 'text-embedding-3-small'" at `$`. The article's table has
+    # no embedding model, so RAG is not priced and says which field to give; the rest is.
+    # Its rates (blended, per 1k tokens): ft:gpt-4 $0.030, ft:gpt-3.5-turbo $0.012; training
+    # gpt-3.5-turbo $0.80 per 1k examples.
+    request = workload(
+        pricing_version="2026-03-30", large_model="ft:gpt-4", small_model="gpt-3.5-turbo"
+    )
+    result = estimate_comparison(catalog, request)
+    by_id = {a.approach: a for a in result.approaches}
+
+    rag = by_id["rag"]
+    assert (rag.priced, rag.monthly_usd, rag.band, rag.service_tier) == (False, None, None, None)
+    assert rag.not_priced_reason is not None
+    assert "text-embedding-3-small" in rag.not_priced_reason
+    assert "give `embedding_model`" in rag.not_priced_reason
+    assert [w.code for w in result.warnings] == ["approach_not_priced"]
+
+    # Prompting: 3,200 in + 150 out = 3,350 tokens × $0.03/1k = $0.1005; × 50,000 = $5,025.
+    assert by_id["prompt_engineering"].monthly_usd == Decimal(5025)
+    # Fine-tuning: 2,000 examples × 3 epochs × $0.80/1k = $4.80 once; 450 tokens × $0.012/1k
+    # = $0.0054 a request, $270 a month.
+    tuned = by_id["fine_tuning"]
+    assert (tuned.one_time_usd, tuned.monthly_usd) == (Decimal("4.8"), Decimal(270))
+    # Agents: 5 × 3,200 + 150 × 5 × 4 / 2 = 17,500 in, 750 out: 18,250 × $0.03/1k = $0.5475.
+    assert by_id["agents"].monthly_usd == Decimal(27375)
+    assert result.cheapest_first_year == "fine_tuning"  # 4.8 + 12 × 270
+
+    even = result.break_even
+    assert even is not None
+    assert (even.prompted_usd_per_request, even.fine_tuned_usd_per_request) == (
+        Decimal("0.1005"),
+        Decimal("0.0054"),
+    )
+    assert even.requests == Decimal("4.8") / Decimal("0.0951")
+    assert even.whole_requests == 51
+
+
+def test_a_default_component_missing_is_not_priced_but_a_named_one_is_404(
+    catalog: Catalog,
+) -> None:
+    request = workload(
+        pricing_version="2026-03-30",
+        large_model="ft:gpt-4",
+        small_model="gpt-3.5-turbo",
+        embedding_model="text-embedding-3-small",
+    )
+    with pytest.raises(NotFound) as caught:
+        estimate_comparison(catalog, request)
+    assert caught.value.path == "$.embedding_model"
+
+
+@pytest.mark.parametrize("small_model", ["ft:gpt-4.1-mini", "gpt-4.1-mini"])
+def test_small_model_may_carry_the_ft_prefix(catalog: Catalog, small_model: str) -> None:
+    # Reported: "ft:gpt-4.1-mini" was looked up as "ft:ft:gpt-4.1-mini".
+    result = estimate_comparison(catalog, workload(small_model=small_model))
+    assert result.break_even is not None
+    assert result.break_even.fine_tuned_usd_per_request == Decimal("0.00072")
+
+
+def test_tiers_where_offered_and_standard_elsewhere(catalog: Catalog) -> None:
+    # Reported: batch, flex and priority were a 422 for the whole compare. gpt-4.1 has batch
+    # rows ($1 / $4 per 1M), the fine-tuned gpt-4.1-mini only standard ($0.80 / $3.20).
+    result = estimate_comparison(catalog, workload(service_tier="batch"))
+    by_id = {a.approach: a for a in result.approaches}
+    # 50,000 × (3,200 × $1 + 150 × $4) / 1M = $190.
+    assert (by_id["prompt_engineering"].monthly_usd, by_id["prompt_engineering"].service_tier) == (
+        Decimal(190),
+        "batch",
+    )
+    tuned = by_id["fine_tuning"]
+    assert (tuned.monthly_usd, tuned.service_tier) == (Decimal(36), "standard")
+    assert [w.code for w in tuned.warnings][:1] == ["service_tier_not_offered"]
+    assert [w.message for w in result.warnings] == [
+        "service_tier 'batch' is not offered for ft:gpt-4.1-mini (offered: standard): "
+        "fine_tuning priced at standard rates"
+    ]
+    even = result.break_even
+    assert even is not None
+    assert even.prompted_usd_per_request == Decimal("0.0038")
+    assert even.saving_usd_per_request == Decimal("0.00308")
+
+
+def test_flex_falls_back_everywhere(catalog: Catalog) -> None:
+    result = estimate_comparison(catalog, workload(service_tier="flex"))
+    assert {a.service_tier for a in result.approaches} == {"standard"}
+    assert len(result.warnings) == 2  # one for gpt-4.1, one for ft:gpt-4.1-mini
+    assert "prompt_engineering, rag, agents" in result.warnings[0].message
+
+
+CLAUDE = {"large_model": "claude-sonnet-4-5", "prompt_caching": True}
+
+
+def test_prompt_caching_with_the_default_hit_rate(catalog: Catalog) -> None:
+    # claude-sonnet-4-5: input $3, cache write $3.75, read $0.30, output $15 per 1M; explicit
+    # caching from 1,024 tokens. Hit rate 0 (the default, as estimatePrompting): every
+    # request writes the 2,900 instruction tokens: 2,900 × 3.75 + 300 × 3 + 150 × 15 =
+    # 14,025 per 1M = $0.014025 a request, $701.25 a month (uncached: $0.01185, $592.50).
+    result = estimate_comparison(catalog, workload(**CLAUDE))
+    prompting = next(a for a in result.approaches if a.approach == "prompt_engineering")
+    assert prompting.monthly_usd == Decimal("701.25")
+    assert ("cache_hit_rate", "0") in [(a.name, a.value) for a in result.assumptions]
+    assert "cache_without_hits" in [w.code for w in prompting.warnings]
+    even = result.break_even
+    assert even is not None
+    assert even.prompted_usd_per_request == Decimal("0.014025")  # the approach's own price
+
+
+def test_prompt_caching_with_a_hit_rate(catalog: Catalog) -> None:
+    # Hit rate 0.9: reads 2,610 × $0.30, writes 290 × $3.75, 300 × $3 in, 150 × $15 out =
+    # 783 + 1,087.5 + 900 + 2,250 = 5,020.5 per 1M = $0.0050205 a request, $251.025 a month.
+    # Break-even: $24 of training ÷ (0.0050205 − 0.00072) = 24 / 0.0043005.
+    result = estimate_comparison(catalog, workload(**CLAUDE, cache_hit_rate=0.9))
+    prompting = next(a for a in result.approaches if a.approach == "prompt_engineering")
+    assert prompting.monthly_usd == Decimal("251.025")
+    even = result.break_even
+    assert even is not None
+    assert even.prompted_usd_per_request == Decimal("0.0050205")
+    assert even.requests == Decimal(24) / Decimal("0.0043005")
+    assert even.whole_requests == 5581
+
+
+def test_prompt_caching_where_the_model_has_none(catalog: Catalog) -> None:
+    # The article's ft:gpt-4 has no prompt cache: priced uncached ($5,025), with a warning.
+    request = workload(
+        pricing_version="2026-03-30",
+        large_model="ft:gpt-4",
+        small_model="gpt-3.5-turbo",
+        prompt_caching=True,
+    )
+    result = estimate_comparison(catalog, request)
+    by_id = {a.approach: a for a in result.approaches}
+    assert by_id["prompt_engineering"].monthly_usd == Decimal(5025)
+    assert "prompt_caching_not_offered" in [w.code for w in by_id["agents"].warnings]
+
+
+def test_settings_are_fields_with_echoed_defaults(catalog: Catalog) -> None:
+    said = {a.name: a.value for a in estimate_comparison(catalog, workload()).assumptions}
+    assert {k: said[k] for k in DEFAULTS} == DEFAULTS
+    given = workload(
+        embedding_model="text-embedding-3-large",
+        vector_store="pinecone-serverless-standard",
+        chunk_size_tokens=1024,
+        chunk_overlap_tokens=128,
+        top_k=8,
+        agent_steps=3,
+        agent_growth_tokens_per_step=400,
+    )
+    result = estimate_comparison(catalog, given)
+    assert not set(DEFAULTS) & {a.name for a in result.assumptions}
+    rag = next(a for a in result.approaches if a.approach == "rag")
+    rag_said = {a.name: a.value for a in rag.assumptions}
+    assert rag.model is not None
+    assert "text-embedding-3-large" not in rag_said.values()  # given, so not a default
+
+
+DEFAULTS = {
+    "embedding_model": "text-embedding-3-small",
+    "vector_store": "pinecone-serverless-standard",
+    "chunk_size_tokens": "512",
+    "chunk_overlap_tokens": "64",
+    "top_k": "5",
+    "agent_steps": "5",
+    "agent_growth_tokens_per_step": "150",
+}
+
+
+def _bound(request_type: type, field: str, keyword: str) -> object:
+    info = next(f for f in mi.type_info(request_type).fields if f.name == field).type
+    while isinstance(info, mi.Metadata | mi.UnionType):
+        info = info.type if isinstance(info, mi.Metadata) else info.types[0]
+    return getattr(info, keyword, None)
+
+
+# Inner fields computed from several compare fields (not passed as they are).
+_DERIVED = {
+    ("rag", "$.tokens_per_document"),
+    ("agents", "$.initial_prompt_tokens"),
+    ("fine_tuning", "$.inference"),
+}
+_INNER_TYPES = {
+    "prompt_engineering": PromptingRequest,
+    "rag": RagRequest,
+    "fine_tuning": ApiTrainingRequest,
+    "agents": AgentRequest,
+}
+
+
+@pytest.mark.parametrize(
+    ("approach", "inner", "outer"),
+    [
+        (approach, inner, outer)
+        for approach, fields in _FIELDS.items()
+        for inner, outer in fields.items()
+        if (approach, inner) not in _DERIVED and inner.count(".") == 1
+    ],
+)
+def test_compare_accepts_nothing_an_approach_refuses(approach: str, inner: str, outer: str) -> None:
+    # The class of the reported 1e12 vs 1e9: every compare field passed on as it is has bounds
+    # within the approach's own, so a value the schema accepts is never refused inside.
+    inner_type, name, inner_name = _INNER_TYPES[approach], outer[2:], inner[2:]
+    for keywords, within in (
+        (("le", "lt", "max_length"), lambda own, limit: own <= limit),
+        (("ge", "gt", "min_length"), lambda own, limit: own >= limit),
+    ):
+        for keyword in keywords:
+            limit = _bound(inner_type, inner_name, keyword)
+            if limit is None:
+                continue
+            own = [_bound(CompareRequest, name, k) for k in keywords]
+            own_limit = next((value for value in own if value is not None), None)
+            assert own_limit is not None and within(own_limit, limit), (name, keyword, limit)
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [
+        ("training_examples", 10**9),
+        ("corpus_documents", 10**9),
+        ("tokens_per_training_example", 10**7),
+    ],
+)
+def test_reported_bounds_are_the_real_ones(field: str, limit: int) -> None:
+    assert _bound(CompareRequest, field, "le") == limit

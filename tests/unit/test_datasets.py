@@ -6,9 +6,13 @@ import json
 import tracemalloc
 from decimal import Decimal
 
+import pytest
+
 from pricing import flags
 from pricing.catalog import Catalog
 from pricing.datasets import DatasetReport, DatasetValidator, attach_training_estimate
+from pricing.errors import InvalidInput
+from pricing.estimators.training import training_context
 from pricing.framing import LineFramer
 from pricing.knowledge import shipped_library
 from pricing.tokens import counter
@@ -190,7 +194,8 @@ def test_training_estimate_per_trained_token(catalog: Catalog) -> None:
     assert estimate is not None
     assert (estimate.examples, estimate.epochs, estimate.trained_tokens) == (2000, 3, 4_800_000)
     assert estimate.one_time_usd == Decimal("24.00")
-    assert ("tokens_per_example", "800") in [(a.name, a.value) for a in report.assumptions]
+    said = [(a.name, a.value) for a in report.assumptions]
+    assert ("training_tokens_per_epoch", "1600000") in said
 
 
 def test_training_estimate_per_example_on_the_articles_table(catalog: Catalog) -> None:
@@ -210,10 +215,143 @@ def test_no_training_examples_no_estimate(catalog: Catalog) -> None:
 def check_with(
     catalog: Catalog, task_type: str, lines: list[str], model: str, version: str
 ) -> tuple[DatasetValidator, DatasetReport]:
-    validator = DatasetValidator(REFERENCE.requirement(task_type), counter(), "jsonl")  # type: ignore[arg-type]
+    context = training_context(catalog.get(version).resolve_fine_tune(model))
+    requirement = REFERENCE.requirement(task_type)  # type: ignore[arg-type]
+    validator = DatasetValidator(requirement, counter(), "jsonl", context)
     framer = LineFramer()
     for record in [*framer.feed("\n".join(lines).encode()), *framer.close()]:
         validator.add(record)
     report = validator.report(0, REFERENCE.version)
     attach_training_estimate(report, validator, catalog, version, model)
     return validator, report
+
+
+def qa_of(tokens: int) -> str:
+    """A QA example of exactly ``tokens`` o200k tokens: "b" + "\\n" (2) + " a" per token."""
+    return row(question="b", answer=" a" * (tokens - 2))
+
+
+def test_each_example_is_capped_at_the_training_context(catalog: Catalog) -> None:
+    # Reported: the MEAN was capped. gpt-3.5-turbo trains on 16,385 tokens of an example
+    # (spend-models §5.1), $8 per 1M trained tokens (§5.2). Two examples of 20,000 and 3
+    # tokens, default epochs min(25, ⌊100/2⌋) = 25: (16,385 + 3) × 25 = 409,700 trained
+    # tokens = $3.2776. The capped mean would have said 2 × 10,002 × 25 = 500,100.
+    assert counter().count("b\n" + " a" * 19_998) == 20_000
+    assert counter().count("b\n a") == 3
+    validator, report = check_with(
+        catalog, "qa", [qa_of(20_000), qa_of(3)], "gpt-3.5-turbo", "2026-12-01"
+    )
+    estimate = report.training_estimate
+    assert estimate is not None
+    assert (estimate.epochs, estimate.trained_tokens) == (25, 409_700)
+    assert estimate.one_time_usd == Decimal("3.2776")
+    assert estimate.api is not None
+    assert estimate.api.billed_tokens_per_example == Decimal(8194)  # 16,388 / 2
+    [warning] = estimate.warnings
+    assert warning.code == "examples_truncated"
+    assert warning.message.startswith("1 of 2 training examples exceed the 16385-token")
+    assert (validator.training_tokens, validator.billed_tokens) == (20_003, 16_388)
+
+
+def test_token_sums_are_exact_not_a_rounded_mean(catalog: Catalog) -> None:
+    # 40 examples of 7,500 tokens in all (20 of 187, 20 of 188), 3 epochs (40 × 3 = 120, in
+    # 100..25,000): 22,500 trained tokens, $0.1125 at gpt-4.1-mini's $5 per 1M. The rounded-up
+    # mean (188) said 40 × 188 × 3 = 22,560.
+    lines = [qa_of(187)] * 20 + [qa_of(188)] * 20
+    _, report = check_with(catalog, "qa", lines, "gpt-4.1-mini", "2026-12-01")
+    estimate = report.training_estimate
+    assert estimate is not None
+    assert report.tokens.total == 7500
+    assert (estimate.epochs, estimate.trained_tokens) == (3, 22_500)
+    assert estimate.one_time_usd == Decimal("0.1125")
+    assert estimate.warnings == []
+
+
+def test_memory_stays_flat_with_many_examples(catalog: Catalog) -> None:
+    # The sums are accumulated: 20,000 distinct examples of 1 KB (20 MB of text) hold only
+    # their 8-byte digests.
+    context = training_context(catalog.get("2026-12-01").resolve_fine_tune("gpt-4.1-mini"))
+    validator = DatasetValidator(REFERENCE.requirement("qa"), counter(), "jsonl", context)
+    framer = LineFramer()
+    tracemalloc.start()
+    for n in range(20_000):
+        for record in framer.feed((row(question=f"q{n}", answer="x" * 1000) + "\n").encode()):
+            validator.add(record)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 6_000_000  # about 100 bytes per digest entry; no text kept
+    assert validator.training == 20_000
+
+
+CHAT_CASES = [
+    ([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}], True),
+    (
+        [
+            {"role": "system", "content": "be brief"},
+            {"role": "user", "content": "weather?"},
+            {"role": "assistant", "content": None, "tool_calls": [{"id": "1"}]},
+            {"role": "tool", "content": "sunny"},
+            {"role": "assistant", "content": "sunny"},
+        ],
+        True,
+    ),
+    ([{"role": "system", "content": "s"}, {"role": "assistant", "content": "a"}], True),
+    ([{"role": "assistant"}], False),  # the reported case
+    ([{"role": "assistant", "content": "only an answer"}], False),
+    ([{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}], False),
+    ([{"role": "user", "content": None}, {"role": "assistant", "content": "a"}], False),
+    ([{"role": "user", "content": "  "}, {"role": "assistant", "content": "a"}], False),
+    ([{"role": "bot", "content": "hi"}, {"role": "assistant", "content": "a"}], False),
+    ([{"role": ["user"], "content": "hi"}, {"role": "assistant", "content": "a"}], False),
+    ([{"role": "user", "content": "hi"}, {"role": "assistant", "content": 3}], False),
+    (
+        [{"role": "user", "content": "hi"}, {"role": "assistant", "content": None}],
+        False,  # no text and no tool call
+    ),
+    ([], False),
+    ("hi", False),
+]
+
+
+@pytest.mark.parametrize(("messages", "valid"), CHAT_CASES)
+def test_chat_examples_need_a_prompt_and_a_text_answer(messages: object, valid: bool) -> None:
+    report = check("generation", [row(messages=messages)])
+    assert report.valid_examples == int(valid)
+    assert ("invalid_values" in problems(report)) is not valid
+
+
+def test_labels_are_text_or_whole_numbers_and_1_is_1() -> None:
+    # One rule: a label is text or a whole number; 1, 1.0 and "1" name the same class.
+    lines = [
+        row(input="a", label=1),
+        row(input="b", label="1"),
+        row(input="c", label=1.0),
+        row(input="d", label="spam"),
+        row(input="e", label=1.5),  # line 5: a fraction names no class
+        row(input="f", label=True),  # line 6
+        row(input="a", label="1"),  # line 7: the same example as line 1
+    ]
+    report = check("classification", lines)
+    assert problems(report)["invalid_values"] == (2, [5, 6])
+    assert problems(report)["duplicate_examples"] == (1, [7])
+    assert report.classes is not None
+    assert sorted(c.training_examples for c in report.classes.smallest) == [1, 4]
+    message = next(p.message for p in report.problems if p.code == "invalid_values")
+    assert "a label is text or a whole number" in message
+
+
+def test_no_valid_example_reports_no_data_not_zeros() -> None:
+    report = check("classification", [row(input="no label")])
+    assert (report.tokens.min, report.tokens.mean, report.tokens.max) == (None, None, None)
+    assert report.tokens.total == 0
+    message = next(p.message for p in report.problems if p.code == "too_few_examples")
+    assert message.endswith("no class found: no example is valid")
+    assert "0 of 0" not in message
+
+
+@pytest.mark.parametrize("lines", [[], [""], ["", "  "]])
+def test_a_dataset_without_examples_is_refused(lines: list[str]) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        check("qa", lines)
+    assert caught.value.path == "$"
+    assert caught.value.reason.startswith("the dataset is empty")

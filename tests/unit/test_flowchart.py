@@ -142,11 +142,26 @@ def test_red_flags_the_inputs_raise() -> None:
     assert calm == []
 
 
-def test_preprocessing_flag_only_for_rag() -> None:
+def test_every_flag_is_raised_whatever_the_pick() -> None:
+    # Reported: RAG and agent flags were dropped unless the pick was RAG or agents. A plan fact
+    # is a fact about the plan: prompting is picked here and all three still stand.
+    prompting = {
+        "needs_persistent_change": False,
+        "labeled_example_count": 1,
+        "needs_multistep_reasoning": False,
+    }
+    raised = codes(
+        **prompting,
+        documents_preprocessed=False,
+        agent_step_limit=False,
+        agent_retry_policy=False,
+    )
+    assert raised == [flags.NOT_PREPROCESSED, flags.NO_STEP_LIMIT, flags.NO_RETRY_POLICY]
+    fine_tuning = {"needs_persistent_change": False, "labeled_example_count": 10_001}
+    assert codes(**fine_tuning, documents_preprocessed=False) == [flags.NOT_PREPROCESSED]
     rag = {"needs_persistent_change": True, "data_fits_in_context": False}
-    assert codes(**rag, documents_preprocessed=False) == [flags.NOT_PREPROCESSED]
-    prompting = {"needs_persistent_change": False, "labeled_example_count": 1}
-    assert codes(**prompting, needs_multistep_reasoning=False, documents_preprocessed=False) == []
+    assert codes(**rag, agent_step_limit=False) == [flags.NO_STEP_LIMIT]
+    assert codes(**rag, documents_preprocessed=True, agent_step_limit=True) == []
 
 
 def test_no_automated_metric() -> None:

@@ -32,6 +32,25 @@ def test_lines_at_any_boundary(step: int) -> None:
     assert framer.blank_lines == 2
 
 
+CR_ONLY = b'{"a": 1}\r{"b": 2}\r\r{"c": 3}\r\n{"d": 4}\r'
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 1000])
+def test_a_lone_cr_ends_a_line_too(step: int) -> None:
+    # Reported: CR-only files (old Mac line endings) were read as one line. A CRLF is one break,
+    # also when its CR ends one chunk and its LF starts the next (steps 1, 2 and 4 split the
+    # CRLF at bytes 27-28).
+    framer = LineFramer()
+    records = run(framer, CR_ONLY, step)
+    assert [(line, json.loads(raw)) for line, raw in records] == [
+        (1, {"a": 1}),
+        (2, {"b": 2}),
+        (4, {"c": 3}),
+        (5, {"d": 4}),
+    ]
+    assert framer.blank_lines == 1
+
+
 def test_oversized_line_is_dropped_as_it_arrives() -> None:
     framer = LineFramer(limit=100)
     body = b'{"ok": 1}\n' + b"x" * 10_000 + b'\n{"ok": 2}\n'
@@ -63,6 +82,12 @@ def test_empty_array() -> None:
     assert run(ArrayFramer(), b"[ ]", 1) == []
 
 
+@pytest.mark.parametrize("body", [b"", b" \n\t", b"\xef\xbb\xbf"])
+def test_no_array_at_all_is_no_example(body: bytes) -> None:
+    # As an empty JSONL body: no example (the validator then says the dataset is empty).
+    assert run(ArrayFramer(), body, 1000) == []
+
+
 def test_trailing_comma_is_a_malformed_item() -> None:
     assert run(ArrayFramer(), b"[1,]", 1) == [(1, b"1"), (2, b"")]
 
@@ -78,7 +103,6 @@ def test_oversized_item() -> None:
     [
         (b'{"a": 1}', "must be a JSON array"),
         (b"[1, 2", "before the JSON array was closed"),
-        (b"", "before the JSON array was closed"),
         (b"[1] [2]", "more than one JSON array"),
     ],
 )
