@@ -1,0 +1,54 @@
+"""The one-pass encoder writes exactly what the exact walk writes, for every kind of amount."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import msgspec
+import pytest
+
+from service.encoding import _ENCODER, _rounded, encode_money_json
+
+
+def walked(content: object) -> bytes:
+    return _ENCODER.encode(_rounded(msgspec.to_builtins(content, builtin_types=(Decimal,))))
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "0.00036",
+        "1200",
+        "0.150",
+        "5E-8",
+        "1.2E+3",
+        "0.12345678905",
+        "-0",
+        "-0.50",
+        "2500000000000000000",
+        "0.00000000005",
+        "12.0000000000",
+    ],
+)
+def test_every_amount_form_matches_the_walk(amount: str) -> None:
+    body = {"total_usd": Decimal(amount), "note": "at 2026-12-03T18:55:32.000+00:00"}
+    assert encode_money_json(body) == walked(body)
+
+
+def test_random_amounts_match_the_walk() -> None:
+    rng = random.Random(20261203)
+    for _ in range(2000):
+        digits = rng.randint(1, 30)
+        exponent = rng.randint(-20, 10)
+        amount = Decimal(rng.randrange(10**digits)).scaleb(exponent)
+        if rng.random() < 0.3:
+            amount = -amount
+        body = [{"cost_usd": amount, "quantity": Decimal(rng.randint(0, 10**6))}]
+        assert encode_money_json(body) == walked(body), amount
+
+
+def test_amounts_are_plain_rounded_numbers() -> None:
+    assert encode_money_json({"a": Decimal("5E-8")}) == b'{"a":0.00000005}'
+    assert encode_money_json({"a": Decimal("0.12345678905")}) == b'{"a":0.123456789}'
+    assert encode_money_json({"a": Decimal("0.150")}) == b'{"a":0.15}'
