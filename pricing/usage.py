@@ -261,13 +261,13 @@ def price_tokens(
     """
     card = model.rate_card(service_tier, at or datetime.now(UTC))
     tier = card.tier_for(input_tokens)
-    volume = Decimal(requests)
     single = requests == 1
+    volume = _ONE if single else Decimal(requests)
 
     items = []
-    total = Decimal(0)
+    total = _ZERO
     # TokenBreakdown's fields are the billed classes, in order (asserted below the function).
-    for class_name, count in zip(_BILLED_CLASSES, msgspec.structs.astuple(tokens), strict=True):
+    for class_name, count in zip(_BILLED_CLASSES, msgspec.structs.astuple(tokens)):  # noqa: B905
         if count == 0:
             continue
         # The common case (no long-context tier, class priced) without a call.
@@ -291,6 +291,9 @@ def price_tokens(
         )
     return PricedUsage(total_usd=total, line_items=items, rate_card=card, context_tier=tier)
 
+
+_ZERO = Decimal(0)
+_ONE = Decimal(1)
 
 _BILLED_CLASSES = (
     "input",
