@@ -74,7 +74,7 @@ def test_rule_and_lookup_problems_carry_the_item_path(catalog: Catalog) -> None:
         ("model", "usage", unknown_model),
         ("field", "usage", unknown_field),
     )
-    statuses = [(item.status, item.problem.errors[0].path) for item in result.items]  # type: ignore[union-attr]
+    statuses = [(item.status, item.problem.errors[0].path) for item in result.items]
     assert statuses == [
         (422, "$.items[0].request.usage.input_tokens"),  # the total its parts exceed
         (404, "$.items[1].request.model"),

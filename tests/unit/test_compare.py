@@ -225,7 +225,7 @@ def test_a_refusal_names_the_compare_field(
     ],
 )
 def test_band_position(approach: str, one_time: str, monthly: str, position: str) -> None:
-    check = band_check(REFERENCE.approach(approach), Decimal(one_time), Decimal(monthly))  # type: ignore[arg-type]
+    check = band_check(REFERENCE.approach(approach), Decimal(one_time), Decimal(monthly))
     assert check.position == position
 
 

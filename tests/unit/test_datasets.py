@@ -21,7 +21,7 @@ REFERENCE = shipped_library().get("2026-03-30")
 
 
 def check(task_type: str, lines: list[str]) -> DatasetReport:
-    validator = DatasetValidator(REFERENCE.requirement(task_type), counter(), "jsonl")  # type: ignore[arg-type]
+    validator = DatasetValidator(REFERENCE.requirement(task_type), counter(), "jsonl")
     framer = LineFramer()
     for record in framer.feed("\n".join(lines).encode()):
         validator.add(record)

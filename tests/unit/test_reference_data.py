@@ -140,4 +140,4 @@ def test_table_without_reference_uses_the_newest(catalog: Catalog) -> None:
 
 
 def _fields(table: object) -> dict[str, object]:
-    return {name: getattr(table, name) for name in table.__struct_fields__}  # type: ignore[attr-defined]
+    return {name: getattr(table, name) for name in table.__struct_fields__}
