@@ -7,26 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-BAD_TABLE = """
-[table]
-version = "2030-01-01"
-published = 2030-01-01
-source = "test"
-description = "test"
+from tests.unit.test_table_loading import GOOD
 
-[[providers]]
-id = "acme"
-name = "Acme"
-
-[[models]]
-id = "acme-1"
-provider = "acme"
-source = "test"
-verified = 2030-01-01
-  [[models.prices]]
-  unit = "usd_per_1m_tokens"
-  input = 15000
-"""
+# The loader tests' valid table with one rate 15x above the plausible band of its unit.
+BAD_TABLE = GOOD.replace("input = 1.0", "input = 15000")
 
 
 def run_service(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
