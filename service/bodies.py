@@ -40,6 +40,11 @@ _EXACT_NUMBERS = msgspec.json.Decoder(float_hook=Decimal)
 JSON_MEDIA_TYPE = "application/json"
 
 
+def strict_decoder(model_type: Any) -> msgspec.json.Decoder[Any]:
+    """The decoder of a request body: msgspec's strict rules, straight into ``model_type``."""
+    return msgspec.json.Decoder(model_type)
+
+
 def validation_problem(exc: msgspec.ValidationError) -> ValidationException:
     """A msgspec validation error as the exception the problem handler maps to a 422.
 
@@ -92,7 +97,7 @@ class StrictBody(AbstractDTO[T], Generic[T]):
     ) -> None:
         """Build the decoder once per request type (there is no transfer model to build)."""
         if "_decoder" not in cls.__dict__:
-            cls._decoder = msgspec.json.Decoder(cls.model_type)
+            cls._decoder = strict_decoder(cls.model_type)
 
     @classmethod
     def create_openapi_schema(
@@ -181,4 +186,10 @@ class StrictBodyPlugin(SerializationPlugin):
         return type(f"StrictBody[{name}]", (StrictBody,), namespace)
 
 
-__all__ = ("StrictBody", "StrictBodyPlugin", "require_json", "validation_problem")
+__all__ = (
+    "StrictBody",
+    "StrictBodyPlugin",
+    "require_json",
+    "strict_decoder",
+    "validation_problem",
+)

@@ -11,6 +11,10 @@ consecutive ``effective_*`` boundaries of any row), so an answer cached before a
 never served after it. Such a cached answer reports, in its ``at`` assumption, the time it was
 computed; the rows in force are the same.
 
+In process, a request whose body bytes the caller has is keyed by those bytes, its kind and its
+effective window instead: hashing the bytes costs a fraction of the canonical digest, and the
+same request written differently (key order, spaces) only misses once more.
+
 Redis is optional and never fatal: errors and timeouts fail open (compute, count, log at most once
 per interval) and open a short circuit during which Redis is skipped.
 """
@@ -59,6 +63,9 @@ CACHE_POLICY: dict[str, CacheLayers] = {
     "serving": "local",
     "compare": "redis",
 }
+
+#: An in-process key: the canonical key, or (kind, table version, window, body bytes).
+LocalKey = str | tuple[str, str, int | None, bytes]
 
 #: How a response was served, for the ``X-Cache`` header.
 CacheStatus = Literal["hit-local", "hit-redis", "miss", "bypass"]
@@ -163,18 +170,44 @@ class KeyBuilder:
         Raises:
             NotFound: The requested table version does not exist.
         """
-        table = self._catalog.get(getattr(request, "pricing_version", None))
-        window: int | None = None
-        if getattr(request, "at", None) is None:
-            window = bisect.bisect_right(self._boundaries[table.version], self.clock())
-
+        table, window = self._table_and_window(request)
         canonical = self._encoder.encode((self._salt, table.content_hash, kind, window, request))
         digest = hashlib.blake2b(canonical, digest_size=16).hexdigest()
         return f"{KEY_PREFIX}:estimate-{kind}:v{LAYOUT_VERSION}:{table.version}:{digest}"
 
+    def local_key(self, kind: str, request: Any, body: bytes | None) -> LocalKey:
+        """The in-process key: the body's bytes when given (the catalog is fixed per process).
+
+        Args:
+            kind: The estimator kind.
+            request: The decoded request Struct.
+            body: The request body it was decoded from, or None for the canonical key.
+
+        Raises:
+            NotFound: The requested table version does not exist.
+        """
+        if body is None:
+            return self.key(kind, request)
+        table, window = self._table_and_window(request)
+        return (kind, table.version, window, body)
+
+    def _table_and_window(self, request: Any) -> tuple[PricingTable, int | None]:
+        # The table asked for, and for a request priced "now", which effective window now is in.
+        table = self._catalog.get(getattr(request, "pricing_version", None))
+        if getattr(request, "at", None) is not None:
+            return table, None
+        return table, bisect.bisect_right(self._boundaries[table.version], self.clock())
+
 
 class LocalCache:
-    """A bounded in-process LRU with a TTL per entry; bounded by entries and by body bytes."""
+    """A bounded in-process LRU with a TTL per entry; bounded by entries and by body bytes.
+
+    An entry is admitted the second time it is stored while its key's hash is among the last
+    ``2 × max_entries`` stored once (a "doorkeeper", as in TinyLFU). Requests that never repeat
+    then cost a set lookup instead of an insert, an eviction and a body held until evicted: over
+    HTTP that was about a fifth of such a request's CPU (README, "Load and robustness"). A
+    repeated request, such as a dashboard's, is computed twice, then served from here.
+    """
 
     def __init__(
         self, max_entries: int, max_bytes: int, clock: Callable[[], float] = time.monotonic
@@ -182,14 +215,16 @@ class LocalCache:
         self.clock = clock
         self._max_entries = max_entries
         self._max_body_bytes = max_bytes // 16
-        self._lru: LRUCache[str, _LocalEntry] = LRUCache(
+        self._lru: LRUCache[LocalKey, _LocalEntry] = LRUCache(
             maxsize=max_bytes, getsizeof=lambda item: len(item.entry.body) + _ENTRY_OVERHEAD_BYTES
         )
+        # Hashes only: the window of keys stored once holds no request bytes.
+        self._stored_once: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._lru)
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: LocalKey) -> Entry | None:
         """The live entry of ``key``, or None (an expired entry is dropped)."""
         item = self._lru.get(key)
         if item is None:
@@ -199,13 +234,24 @@ class LocalCache:
             return None
         return item.entry
 
-    def put(self, key: str, entry: Entry, ttl_seconds: float) -> None:
+    def put(self, key: LocalKey, entry: Entry, ttl_seconds: float) -> None:
         """Keep an entry for ``ttl_seconds``, evicting the least recently used ones."""
-        if len(entry.body) > self._max_body_bytes:
+        if len(entry.body) > self._max_body_bytes or not self._admitted(key):
             return
         while len(self._lru) >= self._max_entries and key not in self._lru:
             self._lru.popitem()
         self._lru[key] = _LocalEntry(entry, self.clock() + ttl_seconds)
+
+    def _admitted(self, key: LocalKey) -> bool:
+        # A hash collision only admits an entry early; the entry itself is kept by its full key.
+        fingerprint = hash(key)
+        if fingerprint in self._stored_once:
+            self._stored_once.discard(fingerprint)
+            return True
+        if len(self._stored_once) >= 2 * self._max_entries:
+            self._stored_once.clear()  # a new window; older one-off keys are forgotten
+        self._stored_once.add(fingerprint)
+        return False
 
 
 class RedisHealth:
@@ -321,6 +367,7 @@ class EstimateCache:
         request: Any,
         compute: Callable[[], Entry],
         layers: CacheLayers | None = None,
+        body: bytes | None = None,
     ) -> tuple[Entry, CacheStatus]:
         """Answer an estimate request from the cache layers of its kind, else compute it.
 
@@ -329,6 +376,8 @@ class EstimateCache:
             request: The decoded request Struct.
             compute: Runs the estimator and encodes its response.
             layers: The route's own layers, over the policy (default: the policy's).
+            body: The JSON body ``request`` was decoded from, when the caller has it: the
+                in-process key is then those bytes (see the module's notes).
 
         Returns:
             The entry and how it was served.
@@ -341,18 +390,18 @@ class EstimateCache:
         if layers == "none" or (self.local is None and not use_redis):
             return compute(), "bypass"
 
-        key = self.keys.key(kind, request)
-        entry = self.lookup_local(key)
+        local_key = self.keys.local_key(kind, request, body)
+        entry = self.lookup_local(local_key)
         if entry is not None:
             return entry, "hit-local"
         if use_redis:
-            return await self.through_redis(key, compute)
+            return await self.through_redis(self.keys.key(kind, request), compute, local_key)
 
         entry = compute()
-        self.store_local(key, entry)
+        self.store_local(local_key, entry)
         return entry, "miss"
 
-    def lookup_local(self, key: str) -> Entry | None:
+    def lookup_local(self, key: LocalKey) -> Entry | None:
         """The in-process entry of ``key``, counted as a local hit or miss."""
         if self.local is None:
             return None
@@ -360,15 +409,20 @@ class EstimateCache:
         self._recorder.cache_lookup("local", "miss" if entry is None else "hit")
         return entry
 
-    def store_local(self, key: str, entry: Entry) -> None:
+    def store_local(self, key: LocalKey, entry: Entry) -> None:
         """Keep an entry in process."""
         if self.local is not None:
             self.local.put(key, entry, jittered_ttl(self._ttl_seconds))
 
     async def through_redis(
-        self, key: str, compute: Callable[[], Entry]
+        self, key: str, compute: Callable[[], Entry], local_key: LocalKey | None = None
     ) -> tuple[Entry, CacheStatus]:
         """After a local miss: Redis, else compute once per key in this process, then store.
+
+        Args:
+            key: The canonical (Redis) key.
+            compute: Runs the estimator and encodes its response.
+            local_key: The in-process key of the request (default: ``key``).
 
         Raises:
             Exception: Whatever ``compute`` raises (shared with concurrent callers of the key).
@@ -382,7 +436,7 @@ class EstimateCache:
         future: asyncio.Future[Entry] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            entry, status = await self._fetch_or_compute(key, compute)
+            entry, status = await self._fetch_or_compute(key, compute, local_key or key)
         except asyncio.CancelledError:
             future.cancel()
             raise
@@ -398,15 +452,15 @@ class EstimateCache:
                 del self._inflight[key]
 
     async def _fetch_or_compute(
-        self, key: str, compute: Callable[[], Entry]
+        self, key: str, compute: Callable[[], Entry], local_key: LocalKey
     ) -> tuple[Entry, CacheStatus]:
         found, usable = await self._redis_get(key)
         if found is not None:
-            self.store_local(key, found)
+            self.store_local(local_key, found)
             return found, "hit-redis"
 
         entry = compute()
-        self.store_local(key, entry)
+        self.store_local(local_key, entry)
         if usable and await self._redis_set(key, entry):
             return entry, "miss"
         return entry, "bypass"

@@ -82,6 +82,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     log_format: Literal["auto", "json", "console"] = "auto"
     """Log format (SPENDCAST_LOG_FORMAT); auto = JSON unless stderr is a terminal."""
 
+    fast_estimates: bool = True
+    """Whether estimate routes answer plain valid requests without Litestar's handler pipeline.
+
+    (SPENDCAST_FAST_ESTIMATES) Same answers either way; off, every request takes the route
+    handler's path, which costs more CPU per request (README, "Load and robustness").
+    """
+
     metrics_enabled: bool = True
     """Whether requests are measured and /metrics is served (SPENDCAST_METRICS_ENABLED)."""
 

@@ -1,7 +1,9 @@
 """Estimate routes: each one decodes a request Struct, runs a pure estimator, returns its Struct.
 
 Every estimate route is built by :func:`estimate_route`, so validation, error documentation,
-caching (``X-Cache``) and measurement are the same for all of them.
+caching (``X-Cache``) and measurement are the same for all of them. Each carries the
+:class:`~service.fast_estimates.FastEstimates` middleware, which answers plain valid requests
+through the same :func:`estimate_answer` without Litestar's handler pipeline.
 """
 
 import inspect
@@ -17,9 +19,11 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, KwargDefinition
 
 from pricing.estimators.registry import ESTIMATORS
-from service.cache import CacheLayers, Entry
+from service.cache import CacheLayers, CacheStatus, Entry
 from service.encoding import encode_money_json
+from service.fast_estimates import EstimateAnswer, FastEstimates, send_encoded
 from service.problems import problem_responses
+from service.state import ServiceState
 
 ESTIMATES_TAG = "estimates"
 
@@ -66,11 +70,7 @@ class EncodedJsonResponse(Response):
 
     def __init__(self, body: bytes, cache_status: str) -> None:
         self._body = body
-        self._headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (b"x-cache", cache_status.encode()),
-        ]
+        self._cache_status = cache_status
 
     def to_asgi_response(self, *args: Any, **kwargs: Any) -> Any:
         """This response is its own ASGI app."""
@@ -78,8 +78,36 @@ class EncodedJsonResponse(Response):
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         """Send the status line, the headers and the body."""
-        await send({"type": "http.response.start", "status": 200, "headers": self._headers})
-        await send({"type": "http.response.body", "body": self._body})
+        await send_encoded(send, self._body, self._cache_status)
+
+
+def estimate_answer(kind: str, layers: CacheLayers | None) -> EstimateAnswer:
+    """How a route answers a decoded request of ``kind``: from its cache layers, else computed.
+
+    The route handler and its :class:`FastEstimates` middleware both answer through this one
+    function, so the two paths cannot differ in what they send.
+
+    Args:
+        kind: The estimator's key in :data:`pricing.estimators.registry.ESTIMATORS`.
+        layers: Cache layers fixed for the route (None: the policy of the kind).
+    """
+    compute = ESTIMATORS[kind].compute
+
+    async def answer(
+        current: ServiceState, data: Any, body: bytes | None = None
+    ) -> tuple[Entry, CacheStatus]:
+        def run() -> Entry:
+            result = compute(current.catalog, data)
+            monthly_usd = getattr(result, "monthly_usd", None)
+            return Entry(
+                encode_money_json(result), None if monthly_usd is None else float(monthly_usd)
+            )
+
+        entry, cache_status = await current.cache.serve(kind, data, run, layers, body)
+        current.recorder.estimate(kind, entry.monthly_usd)
+        return entry, cache_status
+
+    return answer
 
 
 def estimate_route(
@@ -107,24 +135,14 @@ def estimate_route(
         The Litestar route handler.
     """
     estimator = ESTIMATORS[kind]
-    compute = estimator.compute
+    answer = estimate_answer(kind, cache)
     example = load_example(operation_id)
     request_doc, request_examples = _schema_doc(estimator.request_type, example, "request")
     response_doc, response_examples = _schema_doc(estimator.response_type, example, "response")
 
     async def handler(data: Any, state: State) -> Any:
-        current = state.service
-
-        def run() -> Entry:
-            result = compute(current.catalog, data)
-            monthly_usd = getattr(result, "monthly_usd", None)
-            return Entry(
-                encode_money_json(result), None if monthly_usd is None else float(monthly_usd)
-            )
-
-        entry, status = await current.cache.serve(kind, data, run, cache)
-        current.recorder.estimate(kind, entry.monthly_usd)
-        return EncodedJsonResponse(entry.body, status)
+        entry, cache_status = await answer(state.service, data)
+        return EncodedJsonResponse(entry.body, cache_status)
 
     handler.__annotations__ = {
         "data": Annotated[
@@ -154,6 +172,7 @@ def estimate_route(
         responses=problem_responses(400, 404, 413, 415, 422),
         response_headers=[X_CACHE_HEADER],
         opt={"estimate_kind": kind},
+        middleware=[FastEstimates(estimator.request_type, answer)],
     )(handler)
 
 

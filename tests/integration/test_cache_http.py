@@ -31,15 +31,15 @@ def settings(**fields: Any) -> Settings:
     return Settings(log_level="WARNING", **fields)
 
 
-def test_miss_then_local_hit_with_identical_bodies(catalog: Catalog) -> None:
+def test_a_repeated_request_is_kept_the_second_time_then_served_locally(
+    catalog: Catalog,
+) -> None:
     with TestClient(create_app(settings(), catalog)) as client:
-        first = client.post(USAGE, json=BODY)
-        second = client.post(USAGE, json=BODY)
-    assert first.status_code == second.status_code == 200
-    assert first.headers["x-cache"] == "miss"
-    assert second.headers["x-cache"] == "hit-local"
-    assert first.content == second.content
-    assert first.json()["total_usd"] == 0.018
+        answers = [client.post(USAGE, json=BODY) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert [answer.headers["x-cache"] for answer in answers] == ["miss", "miss", "hit-local"]
+    assert answers[1].content == answers[2].content
+    assert [answer.json()["total_usd"] for answer in answers] == [0.018] * 3
 
 
 def test_without_local_cache_every_answer_bypasses(catalog: Catalog) -> None:
@@ -90,11 +90,9 @@ def test_answer_cached_before_a_price_change_is_not_served_after_it(
         return answer.json()["total_usd"], answer.headers["x-cache"]
 
     with TestClient(app) as client:
-        assert ask() == (2, "miss")
-        assert ask() == (2, "hit-local")
+        assert [ask() for _ in range(3)] == [(2, "miss"), (2, "miss"), (2, "hit-local")]
         clock.now = PRICE_CHANGE + timedelta(seconds=1)
-        assert ask() == (1, "miss")
-        assert ask() == (1, "hit-local")
+        assert [ask() for _ in range(3)] == [(1, "miss"), (1, "miss"), (1, "hit-local")]
 
 
 def test_metrics_count_lookups_and_estimates(catalog: Catalog) -> None:
@@ -104,12 +102,12 @@ def test_metrics_count_lookups_and_estimates(catalog: Catalog) -> None:
     hits = value("spendcast_cache_lookups_total", layer="local", result="hit")
     estimates = value("spendcast_estimates_total", kind="usage")
     with TestClient(create_app(settings(), catalog)) as client:
-        for _ in range(3):
+        for _ in range(4):  # miss, miss (kept), hit, hit
             client.post(USAGE, json=BODY)
         client.get("/no/such/path/12345")
         text = client.get("/metrics").text
     assert value("spendcast_cache_lookups_total", layer="local", result="hit") - hits == 2
-    assert value("spendcast_estimates_total", kind="usage") - estimates == 3
+    assert value("spendcast_estimates_total", kind="usage") - estimates == 4
     assert 'route="unmatched"' in text
     assert "/no/such/path" not in text
 

@@ -62,13 +62,14 @@ def test_miss_then_hit_across_two_instances(catalog: Catalog, redis_server: Redi
     second_app = redis_app(catalog, redis_server.url)
     with TestClient(first_app) as first, TestClient(second_app) as second:
         computed = first.post(USAGE, json=body())
-        shared = second.post(USAGE, json=body())
+        # The second instance finds it in Redis twice, and keeps it in process the second time.
+        shared = [second.post(USAGE, json=body()) for _ in range(2)]
         local = second.post(USAGE, json=body())
         ready = second.get("/readyz").json()
 
-    assert [computed.headers["x-cache"], shared.headers["x-cache"]] == ["miss", "hit-redis"]
-    assert local.headers["x-cache"] == "hit-local"
-    assert computed.content == shared.content == local.content
+    statuses = [answer.headers["x-cache"] for answer in (computed, *shared, local)]
+    assert statuses == ["miss", "hit-redis", "hit-redis", "hit-local"]
+    assert computed.content == shared[0].content == shared[1].content == local.content
     assert ready["redis"] == "ok"
     keys = redis_sync.Redis.from_url(redis_server.url).keys("*")
     assert [key.decode().rsplit(":", 1)[0] for key in keys] == [
@@ -101,7 +102,10 @@ def test_concurrent_misses_compute_once_per_process(
         assert {answer.status_code for answer in answers} == {200}
         return sorted(answer.headers["x-cache"] for answer in answers)
 
-    assert asyncio.run(burst()) == ["hit-local"] * 19 + ["miss"]
+    # One computation; the others wait for it, or come after it and find it in Redis.
+    statuses = asyncio.run(burst())
+    assert statuses.count("miss") == 1
+    assert set(statuses) <= {"miss", "hit-local", "hit-redis"}
 
 
 def test_redis_killed_mid_test_costs_no_request(
@@ -109,7 +113,9 @@ def test_redis_killed_mid_test_costs_no_request(
 ) -> None:
     app = redis_app(catalog, redis_server.url, redis_circuit_seconds=0.2)
     with TestClient(app) as client:
-        assert client.post(USAGE, json=body(1000)).headers["x-cache"] == "miss"
+        # Asked twice: kept in process the second time (see service.cache.LocalCache).
+        first, second = (client.post(USAGE, json=body(1000)) for _ in range(2))
+        assert [first.headers["x-cache"], second.headers["x-cache"]] == ["miss", "hit-redis"]
         before = errors("get") + errors("set")
 
         redis_server.kill()

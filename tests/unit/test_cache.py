@@ -133,12 +133,38 @@ def entry(size: int = 10) -> Entry:
     return Entry(b"x" * size, None)
 
 
+def admit(local: LocalCache, key: str, stored: Entry, ttl_seconds: float) -> None:
+    """Store an entry as a repeated request does: the second store is kept."""
+    local.put(key, stored, ttl_seconds)
+    local.put(key, stored, ttl_seconds)
+
+
+def test_local_cache_keeps_an_entry_the_second_time_it_is_stored() -> None:
+    local = LocalCache(max_entries=2, max_bytes=1024**2)
+    local.put("once", entry(), 60)
+    assert local.get("once") is None
+    assert len(local) == 0
+    local.put("once", entry(), 60)
+    assert local.get("once") is not None
+
+
+def test_one_off_keys_are_forgotten_after_a_window_of_twice_the_entries() -> None:
+    local = LocalCache(max_entries=2, max_bytes=1024**2)
+    local.put("early", entry(), 60)
+    for key in ("k1", "k2", "k3", "k4"):  # the window holds 4 one-off keys; k4 starts a new one
+        local.put(key, entry(), 60)
+    local.put("early", entry(), 60)
+    assert local.get("early") is None
+    local.put("k4", entry(), 60)  # stored once in the new window: kept
+    assert local.get("k4") is not None
+
+
 def test_local_cache_evicts_the_least_recently_used_entry() -> None:
     local = LocalCache(max_entries=2, max_bytes=1024**2)
-    local.put("a", entry(), 60)
-    local.put("b", entry(), 60)
+    admit(local, "a", entry(), 60)
+    admit(local, "b", entry(), 60)
     assert local.get("a") is not None  # a is now more recent than b
-    local.put("c", entry(), 60)
+    admit(local, "c", entry(), 60)
     assert len(local) == 2
     assert local.get("b") is None
     assert local.get("a") is not None
@@ -149,10 +175,10 @@ def test_local_cache_is_bounded_by_bytes() -> None:
     # 64 KiB budget: an entry holds its body + 300 bytes of overhead; bodies above 4 KiB
     # (1/16 of the budget) are not kept at all.
     local = LocalCache(max_entries=1000, max_bytes=64 * 1024)
-    local.put("too-big", entry(4 * 1024 + 1), 60)
+    admit(local, "too-big", entry(4 * 1024 + 1), 60)
     assert local.get("too-big") is None
     for index in range(40):
-        local.put(str(index), entry(4 * 1024 - 300), 60)
+        admit(local, str(index), entry(4 * 1024 - 300), 60)
     assert len(local) == 16
     assert local.get("39") is not None
     assert local.get("0") is None
@@ -161,7 +187,7 @@ def test_local_cache_is_bounded_by_bytes() -> None:
 def test_local_entries_expire() -> None:
     clock = FakeClock()
     local = LocalCache(max_entries=10, max_bytes=1024**2, clock=clock)
-    local.put("a", entry(), 5)
+    admit(local, "a", entry(), 5)
     clock.now += 4.9
     assert local.get("a") is not None
     clock.now += 0.2

@@ -1,0 +1,149 @@
+"""Estimate requests answered without Litestar's handler pipeline when nothing in them is unusual.
+
+An estimate costs a few microseconds of arithmetic, while Litestar's pipeline for a POST handler
+(request object, parameter model, body DTO, response object) costs several times that; on a
+two-core machine the pipeline, not the estimate, decides how many estimates a second the service
+answers (README, "Load and robustness"). :class:`FastEstimates` is route middleware on every
+estimate route, so it runs after routing and inside Litestar's exception handling. It answers a
+request itself when the body is sent as ``application/json``, fits :data:`MAX_BODY_BYTES`, and
+decodes strictly into the route's request Struct. Anything else (another content type, a larger
+body, invalid JSON, a field the Struct refuses, a client gone before its body arrived) goes to
+the route handler with the body replayed, so every refusal is the documented handler's own
+problem response. An estimator's own error propagates as it would from the handler.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING, Any, Protocol
+
+import msgspec
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+
+from service.bodies import JSON_MEDIA_TYPE, strict_decoder
+
+if TYPE_CHECKING:
+    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+    from service.cache import CacheStatus, Entry
+    from service.state import ServiceState
+
+#: Largest body this path reads; estimate bodies are a few hundred bytes, larger ones (and every
+#: body over the app's upload limit) are read by the route handler, which enforces that limit.
+MAX_BODY_BYTES = 64 * 1024
+
+_CONTENT_TYPE = b"content-type"
+_JSON = JSON_MEDIA_TYPE.encode()
+_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError)
+
+
+class EstimateAnswer(Protocol):
+    """What an estimate route does with a decoded request: the entry and how it was served."""
+
+    async def __call__(
+        self, current: ServiceState, data: Any, body: bytes | None = None
+    ) -> tuple[Entry, CacheStatus]:
+        """Answer one decoded request (``body``: the bytes it was decoded from, if known)."""
+        ...
+
+
+async def send_encoded(send: Send, body: bytes, cache_status: str) -> None:
+    """Send a 200 with an already-encoded JSON body: status line and headers, then the body."""
+    headers = [
+        (b"content-type", _JSON),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-cache", cache_status.encode()),
+    ]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def sends_plain_json(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether the request has one Content-Type, and it is application/json (parameters aside).
+
+    Rarer JSON types (``+json``) and every other case are left to the route handler, which
+    accepts or refuses them.
+    """
+    found = [value for name, value in headers if name == _CONTENT_TYPE]
+    if len(found) != 1:
+        return False
+    return found[0].split(b";", 1)[0].strip().lower() == _JSON
+
+
+async def read_small_body(receive: Receive, limit_bytes: int) -> tuple[list[Message], bytes | None]:
+    """Read a request body of at most ``limit_bytes``.
+
+    Returns:
+        Every message received, in order (to replay them), and the whole body; the body is None
+        when it is larger than the limit or the client disconnected before it was complete.
+    """
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    size_bytes = 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, None
+        chunk = message.get("body", b"")
+        size_bytes += len(chunk)
+        if size_bytes > limit_bytes:
+            return messages, None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return messages, b"".join(chunks)
+
+
+def replaying(messages: list[Message], receive: Receive) -> Receive:
+    """A receive callable that returns ``messages`` first, then what ``receive`` returns."""
+    pending = deque(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.popleft()
+        return await receive()
+
+    return replayed  # type: ignore[return-value]
+
+
+class FastEstimates(ASGIMiddleware):
+    """Route middleware of one estimate route: answers plain, valid requests itself."""
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, request_type: type, answer: EstimateAnswer) -> None:
+        """Build the middleware of one route.
+
+        Args:
+            request_type: The route's request Struct, decoded as the route handler decodes it.
+            answer: What the route handler does with a decoded request.
+        """
+        self._decoder = strict_decoder(request_type)
+        self._answer = answer
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        """Answer the request, or hand it to the route handler with its body replayed."""
+        current: ServiceState = scope["litestar_app"].state.service
+        if not current.settings.fast_estimates or not sends_plain_json(scope["headers"]):
+            await next_app(scope, receive, send)
+            return
+
+        limit_bytes = min(MAX_BODY_BYTES, current.settings.max_upload_bytes)
+        messages, body = await read_small_body(receive, limit_bytes)
+        data = self._decode(body)
+        if data is None:
+            await next_app(scope, replaying(messages, receive), send)
+            return
+
+        entry, cache_status = await self._answer(current, data, body)
+        await send_encoded(send, entry.body, cache_status)
+
+    def _decode(self, body: bytes | None) -> Any:
+        # None when the route handler must see the request (request Structs never decode to None).
+        if body is None:
+            return None
+        try:
+            return self._decoder.decode(body)
+        except _DECODE_FAILURES:
+            return None
