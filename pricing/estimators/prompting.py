@@ -3,8 +3,9 @@
 A request is a static prefix (system prompt, few-shot examples, tool schemas) followed by a
 variable part. How much of the prefix a cache hit saves follows the model's caching policy in
 the table: automatic prefix caching counts the cached prefix from a minimum in fixed increments
-and charges no write; explicit caching reads the whole prefix on a hit and writes it on a miss
-at the write rate. A prefix below the minimum caches nothing.
+and bills a miss's write only where the table lists a write price (GPT-6), as the agent estimator
+does; explicit caching reads the whole prefix on a hit and writes it on a miss at the write rate.
+A prefix below the minimum caches nothing.
 """
 
 from __future__ import annotations
@@ -204,16 +205,19 @@ def request_tokens(
     output: Decimal,
     hit_rate: Decimal,
     policy: CachePolicy | None,
+    *,
+    bills_writes: bool,
 ) -> TokenBreakdown:
     """One average request by billing class.
 
-    Automatic: a hit reads the cacheable prefix, the rest is plain input, no write is billed.
-    Explicit: a hit reads the whole prefix, a miss writes it at the cache-write rate.
+    A hit reads the cacheable prefix (automatic: whole increments from the minimum; explicit:
+    all of it); a miss writes it. With ``bills_writes`` the write is a ``cache_write`` token
+    (explicit caching, or an automatic cache with a write price); otherwise it stays plain input.
     """
     cacheable = cacheable_tokens(static, policy)
     reads = hit_rate * cacheable
     writes = Decimal(0)
-    if policy is not None and policy.mode == "explicit" and cacheable:
+    if bills_writes and cacheable:
         writes = (1 - hit_rate) * cacheable
     return TokenBreakdown(
         input=static + variable - reads - writes,
@@ -234,7 +238,14 @@ def prompting_items(
     """Monthly line items of a prompt-only workload at a scale."""
     static = scale.of(shape.static_tokens)
     variable = scale.of(shape.variable_tokens)
-    tokens = request_tokens(static, variable, scale.of(shape.output_tokens), hit_rate, policy)
+    tokens = request_tokens(
+        static,
+        variable,
+        scale.of(shape.output_tokens),
+        hit_rate,
+        policy,
+        bills_writes=priced.bills_cache_writes(policy),
+    )
     return priced.price(
         tokens,
         input_tokens=static + variable,
