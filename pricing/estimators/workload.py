@@ -451,8 +451,10 @@ def monthly_range(
     volume, tokens = uncertainty.volume, uncertainty.tokens
     for name, multiplier in (("volume", volume), ("tokens", tokens)):
         if multiplier.low > 1 or multiplier.high < 1:
+            # Name the bound that is wrong (the low one when both are), not the pair.
+            bound = "low" if multiplier.low > 1 else "high"
             raise InvalidInput(
-                f"$.uncertainty.{name}",
+                f"$.uncertainty.{name}.{bound}",
                 f"low must be at most 1 and high at least 1 (got {multiplier.low} and "
                 f"{multiplier.high})",
             )
