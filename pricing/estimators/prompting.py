@@ -42,7 +42,7 @@ from pricing.estimators.workload import (
     prompt_cache,
     workload_fields,
 )
-from pricing.results import LineItem
+from pricing.results import LineItem, Notice
 from pricing.usage import TokenBreakdown
 
 _Tokens = Annotated[int, Meta(ge=0, le=10**9)]
@@ -144,6 +144,7 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         price_at,
         request.uncertainty,
         priced=priced,
+        warnings=notices(_below_cache_minimum(shape.static_tokens, hit_rate, policy)),
         red_flags=notices(long_prompt_flag(shape.prompt_tokens)),
     )
     uncached = totals(prompting_items(priced, shape, volume, hit_rate, None, EXPECTED))[1]
@@ -157,6 +158,28 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         cacheable_prefix_tokens=int(cacheable_tokens(Decimal(shape.static_tokens), policy)),
         monthly_without_caching_usd=uncached,
         usd_per_request=one_request[1],
+    )
+
+
+def _below_cache_minimum(
+    static_tokens: int, hit_rate: Decimal, policy: CachePolicy | None
+) -> Notice | None:
+    """The warning when caching is priced but the prefix is too short for any of it to apply.
+
+    Silent, the client would read a hit rate or an opt-in as applied while every token is
+    billed as uncached input (the agent estimator warns the same way).
+    """
+    if policy is None or static_tokens == 0 or static_tokens >= policy.min_tokens:
+        return None
+    if policy.mode == "automatic" and hit_rate == 0:
+        return None  # nothing was expected of the cache
+    return Notice(
+        code="prefix_below_cache_minimum",
+        message=(
+            f"the static prefix of {static_tokens} tokens is below the model's "
+            f"{policy.min_tokens}-token cache minimum: nothing is cached, every request is "
+            "priced as uncached input"
+        ),
     )
 
 

@@ -165,6 +165,38 @@ def test_explicit_prefix_below_minimum_neither_writes_nor_reads(catalog: Catalog
     assert {item.name for item in result.line_items} == {"input", "output"}
 
 
+@pytest.mark.parametrize(
+    ("model", "system", "hit_rate", "warned"),
+    [
+        # Opt-in caching asked for, 1,000-token prefix under the 1,024 minimum.
+        ({"rates": EXPLICIT, "prompt_caching": True}, 1000, 0.9, True),
+        ({"rates": EXPLICIT, "prompt_caching": True}, 1000, 0, True),
+        # Automatic caching with a hit rate the prefix cannot use.
+        ({"model": "gpt-4.1-mini"}, 1000, 0.9, True),
+        # Nothing was expected of the cache, or the prefix reaches the minimum.
+        ({"model": "gpt-4.1-mini"}, 1000, 0, False),
+        ({"model": "gpt-4.1-mini"}, 1024, 0.9, False),
+        ({"rates": EXPLICIT, "prompt_caching": True}, 1024, 0.9, False),
+        ({"model": "gpt-4.1-mini", "prompt_caching": False}, 1000, 0.9, False),
+    ],
+)
+def test_a_prefix_below_the_cache_minimum_is_a_warning(
+    catalog: Catalog, model: dict, system: int, hit_rate: float, warned: bool
+) -> None:
+    # The same warning the agent estimator gives: without it a client reads its hit rate as
+    # applied while every token is billed as uncached input.
+    body = PROMPT_1 | {
+        "few_shot_examples": 0,
+        "system_prompt_tokens": system,
+        "cache_hit_rate": hit_rate,
+    }
+    result = estimate(catalog, **model, **body)
+    codes = [warning.code for warning in result.warnings]
+    assert codes == (["prefix_below_cache_minimum"] if warned else [])
+    if warned:
+        assert result.monthly_usd == result.monthly_without_caching_usd
+
+
 def test_caching_asked_of_a_model_without_a_cache_is_refused(catalog: Catalog) -> None:
     with pytest.raises(InvalidInput) as caught:
         estimate(catalog, rates={"input": 1, "output": 1}, prompt_caching=True, **PROMPT_1)
