@@ -41,6 +41,14 @@ def _article(noun: str) -> str:
     return "an" if noun[:1] in "aeiou" else "a"
 
 
+def _wrong_provider(model_id: str, provider: str, asked: str) -> str:
+    """Why ``asked/<id>`` does not resolve when the table prices the id under ``provider``."""
+    return (
+        f"{model_id!r} is priced here as {_article(provider)} {provider} model, not {asked}: "
+        f"write {model_id} or {provider}/{model_id}"
+    )
+
+
 class Index(Generic[T]):
     """Exact-id and alias lookup over one kind of entry, case-insensitive, never fuzzy."""
 
@@ -195,15 +203,22 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
         inner_provider, bare = self._split_provider(base.split(":", 1)[0])
         provider = outer_provider or inner_provider
         wanted = {bare.lower(), self._canonical_base(bare)}
-        candidates = [
+        same_base = [
             ft
             for ft in self.fine_tunes
             if wanted & {ft.base.lower(), *(alias.lower() for alias in ft.aliases)}
-            and (provider is None or ft.provider == provider)
         ]
+        candidates = [ft for ft in same_base if provider is None or ft.provider == provider]
         if not candidates:
+            note = None
+            if same_base:
+                offered = " and ".join(sorted({ft.provider for ft in same_base}))
+                note = (
+                    f"fine-tuning of {same_base[0].base!r} is priced here for {offered}, "
+                    f"not {provider}"
+                )
             raise NotFound(
-                "fine-tunable model", requested, self._fine_tunes.suggestions(bare), path
+                "fine-tunable model", requested, self._fine_tunes.suggestions(bare), path, note
             )
         return self._preferred_fine_tune(candidates, self._canonical_base(bare))
 
@@ -235,12 +250,21 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
             return found
 
         provider, bare = self._split_provider(requested)
+        note = None
         if provider is not None:
             found = self._models.lookup(bare)
             if found is not None and found[0].provider == provider:
                 return found[0], "provider_prefix"
+            if found is not None:
+                # The id exists under another provider: say so, rather than a hint about
+                # another kind of entry that may share the bare id (a fine-tuning row).
+                note = _wrong_provider(found[0].id, found[0].provider, provider)
         raise NotFound(
-            "model", requested, self._model_suggestions(requested), path, self._other_kind(bare)
+            "model",
+            requested,
+            self._model_suggestions(requested),
+            path,
+            note or self._other_kind(bare),
         )
 
     def _other_kind(self, requested: str) -> str | None:

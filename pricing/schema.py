@@ -64,7 +64,12 @@ class CachingSpec(_Spec, kw_only=True):
 
     mode: Annotated[
         CacheMode,
-        Meta(description="automatic: prefix cached by the provider, no write price; explicit."),
+        Meta(
+            description=(
+                "automatic: prefix cached by the provider, writes billed only at a listed "
+                "cache_write rate; explicit: cached on request, writes at the write rate."
+            )
+        ),
     ]
     min_tokens: Annotated[int, Meta(ge=0, description="Smallest cacheable prefix.")] = 1024
     increment_tokens: Annotated[

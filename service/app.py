@@ -21,6 +21,7 @@ from service import metrics
 from service.bodies import StrictBodyPlugin
 from service.cache import EstimateCache
 from service.encoding import MoneyResponse
+from service.head import HeadAsGet
 from service.logs import configure_logging
 from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
 from service.problems import EXCEPTION_HANDLERS
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         request_max_body_size=settings.max_upload_bytes,
         plugins=[DecimalAsNumberPlugin(), StrictStructSchemaPlugin(), StrictBodyPlugin()],
     )
+    app.asgi_handler = HeadAsGet(app.asgi_handler)
     if settings.metrics_enabled:
         metrics.publish_info(settings, catalog)
         # Outside the router, so 404s of unknown paths are counted too (as "unmatched").

@@ -302,7 +302,14 @@ def _registry() -> CollectorRegistry:
 def metrics_endpoint(state: State) -> Response[bytes]:
     """Prometheus exposition of every metric of this process, or of every worker."""
     state.service.recorder.flush()
-    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+    # The content type goes in as a header: given as media_type, Litestar appends a second
+    # "; charset=utf-8" to it, a duplicate parameter that Go's mime parser (Prometheus 3)
+    # rejects, failing the scrape unless a fallback protocol is configured.
+    return Response(
+        generate_latest(_registry()),
+        media_type=CONTENT_TYPE_LATEST,
+        headers={"content-type": CONTENT_TYPE_LATEST},
+    )
 
 
 __all__ = (

@@ -349,8 +349,7 @@ class AgentPricing(msgspec.Struct, frozen=True, kw_only=True):
 
     def _billed(self, tokens: TokenBreakdown) -> TokenBreakdown:
         # Automatic caching without a write price bills the written prefix as plain input.
-        automatic = self.policy is not None and self.policy.mode == "automatic"
-        if automatic and self.priced.card.rates.cache_write is None:
+        if self.policy is not None and not self.priced.bills_cache_writes(self.policy):
             return msgspec.structs.replace(
                 tokens, input=tokens.input + tokens.cache_write, cache_write=0
             )

@@ -3,8 +3,9 @@
 A request is a static prefix (system prompt, few-shot examples, tool schemas) followed by a
 variable part. How much of the prefix a cache hit saves follows the model's caching policy in
 the table: automatic prefix caching counts the cached prefix from a minimum in fixed increments
-and charges no write; explicit caching reads the whole prefix on a hit and writes it on a miss
-at the write rate. A prefix below the minimum caches nothing.
+and bills a miss's write only where the table lists a write price (GPT-6), as the agent estimator
+does; explicit caching reads the whole prefix on a hit and writes it on a miss at the write rate.
+A prefix below the minimum caches nothing.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from pricing.estimators.workload import (
     prompt_cache,
     workload_fields,
 )
-from pricing.results import LineItem
+from pricing.results import LineItem, Notice
 from pricing.usage import TokenBreakdown
 
 _Tokens = Annotated[int, Meta(ge=0, le=10**9)]
@@ -143,6 +144,7 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         price_at,
         request.uncertainty,
         priced=priced,
+        warnings=notices(_below_cache_minimum(shape.static_tokens, hit_rate, policy)),
         red_flags=notices(long_prompt_flag(shape.prompt_tokens)),
     )
     uncached = totals(prompting_items(priced, shape, volume, hit_rate, None, EXPECTED))[1]
@@ -156,6 +158,28 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         cacheable_prefix_tokens=int(cacheable_tokens(Decimal(shape.static_tokens), policy)),
         monthly_without_caching_usd=uncached,
         usd_per_request=one_request[1],
+    )
+
+
+def _below_cache_minimum(
+    static_tokens: int, hit_rate: Decimal, policy: CachePolicy | None
+) -> Notice | None:
+    """The warning when caching is priced but the prefix is too short for any of it to apply.
+
+    Silent, the client would read a hit rate or an opt-in as applied while every token is
+    billed as uncached input (the agent estimator warns the same way).
+    """
+    if policy is None or static_tokens == 0 or static_tokens >= policy.min_tokens:
+        return None
+    if policy.mode == "automatic" and hit_rate == 0:
+        return None  # nothing was expected of the cache
+    return Notice(
+        code="prefix_below_cache_minimum",
+        message=(
+            f"the static prefix of {static_tokens} tokens is below the model's "
+            f"{policy.min_tokens}-token cache minimum: nothing is cached, every request is "
+            "priced as uncached input"
+        ),
     )
 
 
@@ -204,16 +228,19 @@ def request_tokens(
     output: Decimal,
     hit_rate: Decimal,
     policy: CachePolicy | None,
+    *,
+    bills_writes: bool,
 ) -> TokenBreakdown:
     """One average request by billing class.
 
-    Automatic: a hit reads the cacheable prefix, the rest is plain input, no write is billed.
-    Explicit: a hit reads the whole prefix, a miss writes it at the cache-write rate.
+    A hit reads the cacheable prefix (automatic: whole increments from the minimum; explicit:
+    all of it); a miss writes it. With ``bills_writes`` the write is a ``cache_write`` token
+    (explicit caching, or an automatic cache with a write price); otherwise it stays plain input.
     """
     cacheable = cacheable_tokens(static, policy)
     reads = hit_rate * cacheable
     writes = Decimal(0)
-    if policy is not None and policy.mode == "explicit" and cacheable:
+    if bills_writes and cacheable:
         writes = (1 - hit_rate) * cacheable
     return TokenBreakdown(
         input=static + variable - reads - writes,
@@ -234,7 +261,14 @@ def prompting_items(
     """Monthly line items of a prompt-only workload at a scale."""
     static = scale.of(shape.static_tokens)
     variable = scale.of(shape.variable_tokens)
-    tokens = request_tokens(static, variable, scale.of(shape.output_tokens), hit_rate, policy)
+    tokens = request_tokens(
+        static,
+        variable,
+        scale.of(shape.output_tokens),
+        hit_rate,
+        policy,
+        bills_writes=priced.bills_cache_writes(policy),
+    )
     return priced.price(
         tokens,
         input_tokens=static + variable,

@@ -782,9 +782,10 @@ def _batch_by_memory(replica: _Replica, sequence_tokens: Decimal, tp: int) -> in
 def _batch_by_latency(
     replica: _Replica, max_step_seconds: Decimal | None, max_latency_s: Decimal | None
 ) -> int | None:
-    limits = []
+    # Step-time limit -> the target field that sets it, so a refusal names that field.
+    limits: list[tuple[Decimal, str]] = []
     if max_step_seconds is not None:
-        limits.append(max_step_seconds)
+        limits.append((max_step_seconds, "$.workload.max_ms_per_output_token"))
     if max_latency_s is not None:
         decode_budget = max_latency_s - replica.prefill_seconds()
         if decode_budget <= 0:
@@ -792,14 +793,15 @@ def _batch_by_latency(
                 "$.workload.max_latency_s",
                 f"the prefill alone takes {replica.prefill_seconds():.3f} s, beyond the target",
             )
-        limits.append(decode_budget / replica.output_tokens)
+        limits.append((decode_budget / replica.output_tokens, "$.workload.max_latency_s"))
     if not limits:
         return None
 
-    batch = replica.largest_batch_for_step(min(limits))
+    step_limit, binding = min(limits, key=lambda limit: limit[0])
+    batch = replica.largest_batch_for_step(step_limit)
     if batch < 1:
         raise InvalidInput(
-            "$.workload",
+            binding,
             f"the latency targets cannot be met even with one sequence per replica: "
             f"{replica.step_seconds(1) * MS_PER_SECOND:.2f} ms per output token and "
             f"{replica.latency_seconds(1):.3f} s per request; raise gpus_per_replica, lower "

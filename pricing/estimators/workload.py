@@ -234,6 +234,17 @@ class PricedModel(msgspec.Struct, frozen=True, kw_only=True):
             label=label,
         ).line_items
 
+    def bills_cache_writes(self, policy: CachePolicy | None) -> bool:
+        """Whether a cache write is billed as ``cache_write`` (else as plain input, or not at all).
+
+        Explicit caching always bills its writes at the write rate. Automatic caching bills them
+        there only when the card lists a write price (OpenAI's GPT-6 entries do, at 1.25× input);
+        without one a written prefix costs what uncached input costs.
+        """
+        if policy is None:
+            return False
+        return policy.mode == "explicit" or self.card.rates.cache_write is not None
+
     def _check_cache_rates(self, tokens: TokenBreakdown, input_tokens: Decimal, path: str) -> None:
         tier = self.card.tier_for(input_tokens)
         for class_name in _CACHE_CLASSES:
@@ -440,8 +451,10 @@ def monthly_range(
     volume, tokens = uncertainty.volume, uncertainty.tokens
     for name, multiplier in (("volume", volume), ("tokens", tokens)):
         if multiplier.low > 1 or multiplier.high < 1:
+            # Name the bound that is wrong (the low one when both are), not the pair.
+            bound = "low" if multiplier.low > 1 else "high"
             raise InvalidInput(
-                f"$.uncertainty.{name}",
+                f"$.uncertainty.{name}.{bound}",
                 f"low must be at most 1 and high at least 1 (got {multiplier.low} and "
                 f"{multiplier.high})",
             )

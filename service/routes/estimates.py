@@ -205,7 +205,8 @@ ROUTES = [
         "Monthly prompt-only spend with prompt caching",
         "Static prefix (system prompt, few-shot examples, tool schemas) plus a variable part "
         "per request. Caching follows the model's rules in the table: automatic prefix caching "
-        "counts the cached prefix from a minimum in increments with no write price; explicit "
+        "counts the cached prefix from a minimum in increments and bills a miss's write only "
+        "where the table lists a write price (GPT-6); explicit "
         "caching reads the prefix on a hit and writes it on a miss. Below the minimum nothing "
         "is cached.",
     ),

@@ -201,15 +201,31 @@ def test_end_to_end_latency_target(client: TestClient) -> None:
     assert body["max_batch_by_latency"] == body["max_concurrency_per_replica"]
 
 
-def test_unreachable_latency_is_a_422(client: TestClient) -> None:
-    # One H100 reads 16.06 GB of weights in at least 6 ms: 1 ms per token cannot be met.
+@pytest.mark.parametrize(
+    ("targets", "path"),
+    [
+        # One H100 reads 16.06 GB of weights (+ 150 × 128 KiB of KV) in 6.00 ms at
+        # 3,350 GB/s × 0.8: 1 ms per token cannot be met.
+        ({"max_ms_per_output_token": 1}, "$.workload.max_ms_per_output_token"),
+        # The prefill (2 × 8.03e9 × 100 FLOPs at 989.4 TFLOP/s × 0.5 = 3.2 ms) fits in 0.5 s,
+        # but the 100 output tokens get 4.97 ms each, below the 6.00 ms of one sequence.
+        ({"max_latency_s": 0.5}, "$.workload.max_latency_s"),
+        # Both given: the tighter one is named (4.97 ms from the latency, 5 ms per token).
+        ({"max_latency_s": 0.5, "max_ms_per_output_token": 5}, "$.workload.max_latency_s"),
+        (
+            {"max_latency_s": 0.5, "max_ms_per_output_token": 4},
+            "$.workload.max_ms_per_output_token",
+        ),
+        ({"max_latency_s": 0.0001}, "$.workload.max_latency_s"),
+    ],
+)
+def test_unreachable_latency_is_a_422_at_the_target(
+    client: TestClient, targets: dict, path: str
+) -> None:
     workload = {"requests_per_second": 1, "prompt_tokens": 100, "output_tokens": 100}
-    status, body = post(client, serving(workload=workload | {"max_ms_per_output_token": 1}))
+    status, body = post(client, serving(workload=workload | targets))
     assert status == 422
-    assert body["errors"][0]["path"] == "$.workload"
-    status, body = post(client, serving(workload=workload | {"max_latency_s": 0.0001}))
-    assert status == 422
-    assert body["errors"][0]["path"] == "$.workload.max_latency_s"
+    assert [error["path"] for error in body["errors"]] == [path]
 
 
 def test_weights_that_do_not_fit_say_what_is_missing(client: TestClient) -> None:

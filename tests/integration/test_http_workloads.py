@@ -107,7 +107,11 @@ def test_agent_tokens_per_attempt(client: TestClient) -> None:
         ),
         ("inference", INFERENCE | {"requests_per_day": 5}, "$.requests_per_day"),
         ("inference", INFERENCE | {"peak_to_average": 0.5}, "$.peak_to_average"),
-        ("inference", INFERENCE | {"uncertainty": {"volume": {"low": 2}}}, "$.uncertainty.volume"),
+        (
+            "inference",
+            INFERENCE | {"uncertainty": {"volume": {"low": 2}}},
+            "$.uncertainty.volume.low",
+        ),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(

@@ -13,6 +13,7 @@ import pytest
 from pricing.catalog import Catalog
 from pricing.entries import CachePolicy
 from pricing.errors import InvalidInput
+from pricing.estimators.agent import AgentRequest, estimate_agent
 from pricing.estimators.prompting import (
     PromptingRequest,
     cacheable_tokens,
@@ -50,6 +51,73 @@ def test_prompt_1_with_automatic_prefix_caching(catalog: Catalog, model: dict) -
     assert items["cache_read"].quantity == D("2649600000")
     assert items["input"].quantity == D("550400000")
     assert "cache_write" not in items
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"model": "gpt-6-sol"},
+        {
+            "rates": {
+                "input": 2,
+                "cache_read": 0.20,
+                "cache_write": 2.50,
+                "output": 10,
+                "caching": {"mode": "automatic", "min_tokens": 1024, "increment_tokens": 128},
+            }
+        },
+    ],
+)
+def test_automatic_cache_with_a_write_price_bills_each_miss_write(
+    catalog: Catalog, model: dict
+) -> None:
+    # gpt-6-sol ($2 / cached $0.20 / write $2.50 = 1.25 × input / $10, spend-models §1.2 and
+    # §11) caches automatically but charges writes, as the agent estimator bills them. PROMPT-1
+    # shape: cacheable 2,944; reads 0.9 × 2,944 × 1M = 2,649.6M × 0.20 = 529.92; a miss writes
+    # the prefix: 0.1 × 2,944 × 1M = 294.4M × 2.50 = 736; uncached (56 + 200) × 1M = 256M × 2
+    # = 512; output 150M × 10 = 1,500. Billing the writes as input gave 3,218.96.
+    result = estimate(catalog, **model, **PROMPT_1)
+
+    quantities = {item.name: item.quantity for item in result.line_items}
+    assert quantities == {
+        "input": D("256000000"),
+        "cache_read": D("2649600000"),
+        "cache_write": D("294400000"),
+        "output": D("150000000"),
+    }
+    assert result.monthly_usd == D("3277.92")
+    assert result.usd_per_request == D("0.00327792")
+    # Without caching: 3,200M × 2 + 150M × 10.
+    assert result.monthly_without_caching_usd == D("7900")
+
+
+def test_automatic_cache_write_price_matches_the_agent_for_one_step(catalog: Catalog) -> None:
+    # One agent step of 2,048 tokens caches its whole prefix (1,024 + 8 × 128) and pays the write;
+    # a prompt of 2,048 static tokens that always misses pays the same: 2,048 × 2.50 per 1M.
+    agent = estimate_agent(
+        catalog,
+        msgspec.convert(
+            {
+                "model": "gpt-6-sol",
+                "tasks_per_month": 1000,
+                "steps_per_task": 1,
+                "initial_prompt_tokens": 2048,
+                "growth_tokens_per_step": 0,
+                "output_tokens_per_step": 0,
+            },
+            AgentRequest,
+        ),
+    )
+    prompting = estimate(
+        catalog,
+        model="gpt-6-sol",
+        system_prompt_tokens=2048,
+        variable_input_tokens=0,
+        output_tokens=0,
+        requests_per_month=1000,
+        cache_hit_rate=0,
+    )
+    assert agent.monthly_usd == prompting.monthly_usd == D("5.12")
 
 
 def test_caching_turned_off_prices_every_token_as_input(catalog: Catalog) -> None:
@@ -95,6 +163,38 @@ def test_explicit_prefix_below_minimum_neither_writes_nor_reads(catalog: Catalog
     result = estimate(catalog, rates=EXPLICIT, prompt_caching=True, **body)
     assert result.monthly_usd == D(1200 * 3 + 2250)
     assert {item.name for item in result.line_items} == {"input", "output"}
+
+
+@pytest.mark.parametrize(
+    ("model", "system", "hit_rate", "warned"),
+    [
+        # Opt-in caching asked for, 1,000-token prefix under the 1,024 minimum.
+        ({"rates": EXPLICIT, "prompt_caching": True}, 1000, 0.9, True),
+        ({"rates": EXPLICIT, "prompt_caching": True}, 1000, 0, True),
+        # Automatic caching with a hit rate the prefix cannot use.
+        ({"model": "gpt-4.1-mini"}, 1000, 0.9, True),
+        # Nothing was expected of the cache, or the prefix reaches the minimum.
+        ({"model": "gpt-4.1-mini"}, 1000, 0, False),
+        ({"model": "gpt-4.1-mini"}, 1024, 0.9, False),
+        ({"rates": EXPLICIT, "prompt_caching": True}, 1024, 0.9, False),
+        ({"model": "gpt-4.1-mini", "prompt_caching": False}, 1000, 0.9, False),
+    ],
+)
+def test_a_prefix_below_the_cache_minimum_is_a_warning(
+    catalog: Catalog, model: dict, system: int, hit_rate: float, warned: bool
+) -> None:
+    # The same warning the agent estimator gives: without it a client reads its hit rate as
+    # applied while every token is billed as uncached input.
+    body = PROMPT_1 | {
+        "few_shot_examples": 0,
+        "system_prompt_tokens": system,
+        "cache_hit_rate": hit_rate,
+    }
+    result = estimate(catalog, **model, **body)
+    codes = [warning.code for warning in result.warnings]
+    assert codes == (["prefix_below_cache_minimum"] if warned else [])
+    if warned:
+        assert result.monthly_usd == result.monthly_without_caching_usd
 
 
 def test_caching_asked_of_a_model_without_a_cache_is_refused(catalog: Catalog) -> None:

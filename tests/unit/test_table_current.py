@@ -132,6 +132,49 @@ def test_provider_prefix_must_name_the_models_provider() -> None:
         TABLE.resolve_model("google/claude-sonnet-4.5")
 
 
+@pytest.mark.parametrize(
+    ("requested", "explained"),
+    [
+        # gpt-4o-mini is also a fine-tunable base: the refusal used to say it was "priced here
+        # only fine-tuned: use ft:gpt-4o-mini", which is false (it is priced plainly).
+        (
+            "anthropic/gpt-4o-mini",
+            "'gpt-4o-mini' is priced here as an openai model, not anthropic: "
+            "write gpt-4o-mini or openai/gpt-4o-mini",
+        ),
+        (
+            "google/claude-sonnet-4.5",
+            "'claude-sonnet-4-5' is priced here as an anthropic model, not google: "
+            "write claude-sonnet-4-5 or anthropic/claude-sonnet-4-5",
+        ),
+    ],
+)
+def test_a_wrong_provider_prefix_is_named_as_such(requested: str, explained: str) -> None:
+    with pytest.raises(NotFound) as caught:
+        TABLE.resolve_model(requested)
+    assert f"({explained})" in str(caught.value)
+    assert "only fine-tuned" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("requested", "explained"),
+    [
+        (
+            "ft:anthropic/gpt-4o-mini",
+            "fine-tuning of 'gpt-4o-mini-2024-07-18' is priced here for azure and openai, "
+            "not anthropic",
+        ),
+        ("azure/ft:gpt-4o", "fine-tuning of 'gpt-4o' is priced here for openai, not azure"),
+    ],
+)
+def test_a_fine_tune_under_a_provider_without_one_names_those_with_one(
+    requested: str, explained: str
+) -> None:
+    with pytest.raises(NotFound) as caught:
+        TABLE.resolve_model(requested)
+    assert f"({explained})" in str(caught.value)
+
+
 # ------------------------------------------------------------------------------- OpenAI prices
 
 

@@ -87,8 +87,10 @@ def test_no_uncertainty_no_range(catalog: Catalog) -> None:
 @pytest.mark.parametrize(
     ("uncertainty", "path"),
     [
-        ({"volume": {"low": 1.5}}, "$.uncertainty.volume"),
-        ({"tokens": {"high": 0.5}}, "$.uncertainty.tokens"),
+        ({"volume": {"low": 1.5}}, "$.uncertainty.volume.low"),
+        ({"tokens": {"high": 0.5}}, "$.uncertainty.tokens.high"),
+        ({"volume": {"low": 2, "high": 0.5}}, "$.uncertainty.volume.low"),
+        ({"volume": {"low": 0.5, "high": 0.9}}, "$.uncertainty.volume.high"),
     ],
 )
 def test_low_above_one_or_high_below_one_is_refused(
