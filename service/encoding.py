@@ -57,18 +57,9 @@ def _leaf_or_walk(value: Any) -> Any:
 # of a Decimal writes E and a sign; floats are never rewritten, so their e does not matter), more
 # than 10 places, a trailing zero, a negative zero, or no number at all. A match inside a string
 # only sends the body down the exact path, so the test may err on that side, never the other.
-# Each pattern starts with a literal, which the regex engine scans for quickly; a trailing zero
-# must end a number (msgspec writes no spaces), so "gemini-2.0-flash" does not count.
-_NOT_OUTPUT_FORM_TEXT = (b"E-", b"E+", b"NaN", b"Infinity")
-_NOT_OUTPUT_FORM_FRACTION = re.compile(rb"\.(?:\d{11}|\d*0(?=[,}\]]|\Z))")
-_NEGATIVE_ZERO = re.compile(rb"-0(?![.\d])")
-
-
-def in_output_form(body: bytes) -> bool:
-    """Whether every number of an encoded body is already a plain number rounded to 10 places."""
-    if any(text in body for text in _NOT_OUTPUT_FORM_TEXT):
-        return False
-    return _NOT_OUTPUT_FORM_FRACTION.search(body) is None and _NEGATIVE_ZERO.search(body) is None
+# A trailing zero must end a number (msgspec writes no spaces), so "gemini-2.0-flash" does not
+# send a body down the exact path.
+_NOT_OUTPUT_FORM = re.compile(rb"E[+-]|NaN|Infinity|\.(?:\d{11}|\d*0(?=[,}\]]|\Z))|-0(?![.\d])")
 
 
 def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes:
@@ -88,7 +79,7 @@ def encode_money_json(content: Any, enc_hook: Any = default_serializer) -> bytes
     if enc_hook is not default_serializer:
         encoder = msgspec.json.Encoder(enc_hook=enc_hook, decimal_format="number")
     body = encoder.encode(content)
-    if in_output_form(body):
+    if _NOT_OUTPUT_FORM.search(body) is None:
         return body
     builtins = msgspec.to_builtins(content, builtin_types=(Decimal,), enc_hook=enc_hook)
     return _ENCODER.encode(_rounded(builtins))

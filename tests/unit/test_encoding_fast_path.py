@@ -52,3 +52,20 @@ def test_amounts_are_plain_rounded_numbers() -> None:
     assert encode_money_json({"a": Decimal("5E-8")}) == b'{"a":0.00000005}'
     assert encode_money_json({"a": Decimal("0.12345678905")}) == b'{"a":0.123456789}'
     assert encode_money_json({"a": Decimal("0.150")}) == b'{"a":0.15}'
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (Decimal("0.50"), b"0.5"),  # a number that ends the body
+        ([Decimal("1.10"), Decimal("2.0")], b"[1.1,2]"),  # numbers that end an array
+        (
+            {"id": "gemini-2.0-flash", "rate": Decimal("0.10")},
+            b'{"id":"gemini-2.0-flash","rate":0.1}',
+        ),
+    ],
+)
+def test_a_trailing_zero_is_dropped_wherever_the_number_ends(
+    content: object, expected: bytes
+) -> None:
+    assert encode_money_json(content) == expected
