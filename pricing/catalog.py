@@ -18,6 +18,14 @@ T = TypeVar("T")
 
 FINE_TUNED_PREFIX = "ft:"
 _SUGGESTIONS = 5
+
+#: The version keyword that names the newest table.
+LATEST = "latest"
+
+
+def names_latest(version: str | None) -> bool:
+    """Whether a requested version means the newest table: none, or ``latest`` in any case."""
+    return version is None or version.strip().lower() == LATEST
 _RESOLVED_LIMIT = 4096
 
 
@@ -325,15 +333,18 @@ class Catalog:
         return self.tables[self.latest_version]
 
     def get(self, version: str | None, path: str = "$.pricing_version") -> PricingTable:
-        """A table by version; None or ``latest`` is the newest.
+        """A table by version; None or ``latest`` (any case) is the newest.
+
+        Surrounding spaces are ignored, as they are in model ids.
 
         Raises:
             NotFound: No table has that version.
         """
-        if version is None or version == "latest":
+        if version is None or names_latest(version):
             return self.latest
-        table = self.tables.get(version)
+        table = self.tables.get(version.strip())
         if table is None:
-            close = difflib.get_close_matches(version, list(self.tables), _SUGGESTIONS, 0.3)
-            raise NotFound("pricing version", version, close or sorted(self.tables), path)
+            known = [*sorted(self.tables), LATEST]
+            close = difflib.get_close_matches(version.strip(), known, _SUGGESTIONS, 0.3)
+            raise NotFound("pricing version", version, close or known, path)
         return table

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from pricing.catalog import Catalog, ModelMatch, PricingTable
+from pricing.catalog import Catalog, ModelMatch, PricingTable, names_latest
 from pricing.results import Assumption, LineItem, Notice, total
 from pricing.schema import InlineRates, ServiceTier
 
@@ -74,7 +74,7 @@ class PricingContext(msgspec.Struct, kw_only=True):
         """
         table = catalog.get(version)
         assumptions = []
-        if version is None or version == "latest":
+        if names_latest(version):
             assumptions.append(
                 Assumption(name="pricing_version", value=table.version, note="latest table")
             )

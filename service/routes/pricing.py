@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.datastructures import State
 from litestar.params import PathParameter, QueryParameter
 
-from pricing.catalog import PricingTable
+from pricing.catalog import PricingTable, names_latest
 from pricing.views import (
     EntryKind,
     GpuList,
@@ -81,7 +81,7 @@ def get_pricing_table(
     """A whole table; answers 304 when `If-None-Match` carries its ETag."""
     table = _table(state, version)
     etag = f'"{table.content_hash}"'
-    headers = {"ETag": etag, "Cache-Control": _MOVING if version == "latest" else _IMMUTABLE}
+    headers = {"ETag": etag, "Cache-Control": _MOVING if names_latest(version) else _IMMUTABLE}
     if _etag_matches(request.headers.get("if-none-match"), table.content_hash):
         return MoneyResponse(content=b"", status_code=304, headers=headers)
     return MoneyResponse(content=table_document(table), headers=headers)

@@ -183,3 +183,28 @@ def test_a_table_without_gpus_says_so(client: TestClient) -> None:
     problem = client.post("/v1/estimates/serving", json=body).json()
     assert problem["status"] == 404
     assert "pricing_version latest" in problem["detail"]
+
+
+@pytest.mark.parametrize("version", ["LATEST", "Latest", " latest ", "2026-12-01", " 2026-12-01"])
+def test_table_versions_are_read_like_model_ids(client: TestClient, version: str) -> None:
+    # Any case of the keyword, and surrounding spaces, as model ids allow. gpt-4o-mini in the
+    # 2026-12-01 table: 1,000,000 input tokens at $0.15 per 1M = $0.15.
+    body = {
+        "model": "gpt-4o-mini",
+        "pricing_version": version,
+        "usage": {"input_tokens": 1_000_000},
+    }
+    response = client.post(USAGE, json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["pricing_version"] == "2026-12-01"
+    assert total(response.json()) == Decimal("0.15")
+    table = client.get(f"/v1/pricing/{version.strip()}")
+    assert table.status_code == 200
+    assert table.json()["version"] == "2026-12-01"
+
+
+def test_an_unknown_version_suggests_the_keyword_too(client: TestClient) -> None:
+    body = {"model": "gpt-4o-mini", "pricing_version": "lates", "usage": {"input_tokens": 1}}
+    response = client.post(USAGE, json=body)
+    assert response.status_code == 404
+    assert "latest" in response.json()["detail"]
