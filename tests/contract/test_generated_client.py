@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,20 +19,13 @@ import yaml
 
 from loadtests.payloads import request_schema_name
 from loadtests.processes import Service
+from tests.venvs import BIN, install_into_venv, run
 from tests.workloads import RAG_1
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "openapi.yaml"
 CALLS_SCRIPT = Path(__file__).with_name("client_calls.py")
 GENERATOR_CONFIG = Path(__file__).with_name("openapi-python-client.yaml")
-BIN = Path(sys.executable).parent
-TIMEOUT_SECONDS = 300
-
-
-def run(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False, **kwargs
-    )
 
 
 def snake_case(operation_id: str) -> str:
@@ -78,21 +69,6 @@ def generate_client(workdir: Path) -> Path:
     # A warning means the generator dropped or guessed something in the contract.
     assert "warning" not in report.lower(), report
     return output
-
-
-def install_into_venv(package: Path, workdir: Path) -> Path:
-    """A fresh venv holding only the generated client and its dependencies."""
-    venv = workdir / "venv"
-    uv = str(BIN / "uv")
-    created = run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)])
-    assert created.returncode == 0, created.stderr
-    python = venv / "bin" / "python"
-    install = [uv, "pip", "install", "--quiet", "--python", str(python), str(package)]
-    installed = run([*install, "--offline"])
-    if installed.returncode != 0:  # not everything cached yet: allow the index once
-        installed = run(install)
-    assert installed.returncode == 0, installed.stderr
-    return python
 
 
 @pytest.fixture(name="client_python", scope="module")
