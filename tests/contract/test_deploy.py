@@ -21,6 +21,7 @@ from prometheus_client.metrics import MetricWrapperBase
 from service import metrics
 from service.__main__ import GRACEFUL_SHUTDOWN_SECONDS
 from service.settings import Settings
+from tests.contract import images
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -280,33 +281,25 @@ def test_promtool_accepts_the_prometheus_files(command: list[str]) -> None:
 # Image and compose ----------------------------------------------------------------------------
 
 
-def dockerfile_stages() -> list[list[str]]:
-    stages: list[list[str]] = []
-    lines = (DEPLOY / "Dockerfile").read_text().replace("\\\n", " ").splitlines()
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("FROM "):
-            stages.append([])
-        stages[-1].append(line)
-    return stages
-
-
 def test_image_is_multi_stage_slim_non_root_with_a_healthcheck() -> None:
-    stages = dockerfile_stages()
-    assert len(stages) >= 2
-    assert all(stage[0].startswith("FROM python:3.11-slim") for stage in stages)
-    final = stages[-1]
-    user = [line.split()[1] for line in final if line.startswith("USER ")]
-    assert user and user[-1] not in {"0", "root"}
-    healthcheck = " ".join(line for line in final if line.startswith("HEALTHCHECK"))
-    assert "/healthz" in healthcheck
-    assert final[-1] == 'CMD ["python", "-m", "service"]'
-    assert "SPENDCAST_HOST=0.0.0.0" in " ".join(final)
-    build_tools = re.compile(r"apt-get install|gcc|build-essential|COPY \. ")
-    assert not [line for line in final if build_tools.search(line)]
-    assert any("--from=build" in line for line in final)
+    built = images.stages()
+    assert len(built) >= 2
+    assert all(stage[0].value[0] == "python:3.11-slim" for stage in built)
+    final = built[-1]
+    users = [command.value[0] for command in final if command.cmd == "USER"]
+    assert users and users[-1] not in {"0", "root"}
+    (healthcheck,) = [command for command in final if command.cmd == "HEALTHCHECK"]
+    assert "/healthz" in " ".join(healthcheck.value)
+    assert (final[-1].cmd, final[-1].value) == ("CMD", ("python", "-m", "service"))
+    environment: dict[str, str] = {}
+    for command in final:
+        if command.cmd == "ENV":  # the parser gives name, value, name, value, ...
+            environment.update(zip(command.value[::2], command.value[1::2], strict=True))
+    assert environment["SPENDCAST_HOST"] == "0.0.0.0"
+    build_tools = re.compile(r"apt-get install|gcc|build-essential")
+    assert not [c for c in final if c.cmd == "RUN" and build_tools.search(" ".join(c.value))]
+    assert images.copied_from_context(final) == []  # only the built venv, from the build stage
+    assert any("--from=build" in command.flags for command in final if command.cmd == "COPY")
 
 
 def test_compose_runs_the_stack_with_valid_settings() -> None:

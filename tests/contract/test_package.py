@@ -15,21 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.contract import images
 from tests.venvs import BIN, install_into_venv, run
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 PACKAGES = ("pricing", "service")
-
-
-def build_stage_sources() -> list[str]:
-    """What the Dockerfile's first stage copies from the build context (before it installs)."""
-    first_stage = DOCKERFILE.read_text().split("\nFROM ")[1]  # [0]: the comments above it
-    sources = []
-    for line in first_stage.splitlines():
-        if line.startswith("COPY ") and "--from" not in line:
-            sources.extend(line.split()[1:-1])
-    return sources
 
 
 def data_files() -> set[str]:
@@ -45,7 +35,7 @@ def data_files() -> set[str]:
 @pytest.fixture(name="wheel", scope="module")
 def fixture_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     context = tmp_path_factory.mktemp("context")
-    for source in build_stage_sources():
+    for source in images.copied_from_context(images.stages()[0]):
         if (ROOT / source).is_dir():
             shutil.copytree(ROOT / source, context / source, ignore=shutil.ignore_patterns("*.pyc"))
         else:
@@ -58,7 +48,7 @@ def fixture_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_build_stage_copies_the_packages() -> None:
-    assert {"pyproject.toml", *PACKAGES} <= set(build_stage_sources())
+    assert {"pyproject.toml", *PACKAGES} <= set(images.copied_from_context(images.stages()[0]))
 
 
 def test_the_wheel_carries_every_data_file(wheel: Path) -> None:
