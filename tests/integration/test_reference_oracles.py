@@ -358,3 +358,47 @@ def test_blog_2245_70b_full_fine_tune_needs_1_129_tb_of_states(client: TestClien
     states = post(client, "training", body)["self_hosted"]["memory"]["sharded_states"]
     assert states["bytes"] == 1_128_859_303_936
     assert round(num(states["gb"]) / 1000, 3) == D("1.129")
+
+
+def test_gpt_3_training_flops_and_days_t1_t3(client: TestClient) -> None:
+    # capacity-anchors §1.2 / §6 T1 and T3. GPT-3's shape (96 layers, h 12,288, tied vocabulary
+    # of 50,257) with a 4h GeLU MLP written as a gated MLP of the same weight count (3 × h × i =
+    # 2 × h × 4h, so i = 32,768) has N = 174,566,105,088 (the reference's 174.6B).
+    # T1: 6ND = 6 × N × 300B = 3.142e23 FLOPs (reference 3.143e23, tolerance 0.5%).
+    # T3: 8ND with full recomputation at 140 TFLOP/s achieved: 8 × N × 300B / 140e12 / 3,600
+    # = 831,267 GPU-hours, on 1,024 GPUs 33.82 days (reference 33.91 for N = 175B, tolerance 0.5%).
+    gpt_3 = {
+        "layers": 96,
+        "hidden_size": 12288,
+        "intermediate_size": 32768,
+        "attention_heads": 96,
+        "kv_heads": 96,
+        "vocab_size": 50257,
+        "tied_embeddings": True,
+        "qk_norm": False,
+    }
+    gpu = {
+        "name": "A100 at the 140 TFLOP/s Megatron achieved",
+        "memory_gb": 80,
+        "bandwidth_gb_per_s": 2039,
+        "dense_bf16_tflops": 140,
+        "usd_per_hour": 2.21,
+    }
+    body = {
+        "mode": "self_hosted",
+        "method": "full",
+        "architecture": gpt_3,
+        "gpu": gpu,
+        "efficiency": 1,
+        "trained_tokens": 300 * 10**9,
+        "tokens_per_example": 2048,
+    }
+    # Without recomputation 2,048-token activations overflow 64 of these GPUs; 6ND does not
+    # depend on the sequence length, so that run uses 512-token examples.
+    plain = post(client, "training", body | {"tokens_per_example": 512})["self_hosted"]
+    assert plain["architecture"]["parameters"] == 174_566_105_088
+    assert within(plain["executed_flops"], "3.143e23", "0.005")
+
+    recomputed = post(client, "training", body | {"activation_recomputation": True})
+    gpu_hours = num(recomputed["self_hosted"]["gpu_hours"])
+    assert within(gpu_hours / 1024 / 24, "33.91", "0.005")
