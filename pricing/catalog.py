@@ -26,6 +26,8 @@ LATEST = "latest"
 def names_latest(version: str | None) -> bool:
     """Whether a requested version means the newest table: none, or ``latest`` in any case."""
     return version is None or version.strip().lower() == LATEST
+
+
 _RESOLVED_LIMIT = 4096
 
 

@@ -35,6 +35,7 @@ MAX_EXAMPLE_TOKENS = 4000
 #: Values of `split` that hold an example out of training.
 HELD_OUT_SPLITS = frozenset({"validation", "test"})
 TRAIN_SPLIT = "train"
+_SPLITS = frozenset({*HELD_OUT_SPLITS, TRAIN_SPLIT})
 #: Roles a chat-format message may have (OpenAI's chat fine-tuning format).
 CHAT_ROLES = frozenset({"system", "user", "assistant", "tool"})
 PROMPT_ROLES = frozenset({"system", "user"})
@@ -199,6 +200,11 @@ def class_name(label: Any) -> str | None:
     return label if _text(label) else None
 
 
+def split_valid(split: Any) -> bool:
+    """Whether an example's `split` is absent (null) or one of train, validation and test."""
+    return split is None or (isinstance(split, str) and split in _SPLITS)
+
+
 def _chat_message_valid(message: Any) -> bool:
     """A known role and text content; an assistant turn may carry tool calls instead of text."""
     if not isinstance(message, dict):
@@ -282,16 +288,15 @@ class DatasetValidator:
     def _keys_valid(self, example: dict[str, Any], line: int) -> bool:
         keys = self.requirement.required_keys
         if self.requirement.accepts_chat_messages and "messages" in example:
-            valid = chat_valid(example["messages"])
-            if not valid:
-                self._flag("invalid_values", line)
-            return valid
-        if any(example.get(key) is None for key in keys):
+            values_valid = chat_valid(example["messages"])
+        elif any(example.get(key) is None for key in keys):
             self._flag("missing_keys", line)
             return False
-        values_valid = all(self._value_valid(key, example[key]) for key in keys)
-        split = example.get("split")
-        if not values_valid or (split is not None and split not in {*HELD_OUT_SPLITS, TRAIN_SPLIT}):
+        else:
+            values_valid = all(self._value_valid(key, example[key]) for key in keys)
+        # Both formats take the same `split`; any JSON value may sit there (a list or an object
+        # is not hashable, so it is tested as text first, never looked up in a set).
+        if not values_valid or not split_valid(example.get("split")):
             self._flag("invalid_values", line)
             return False
         return True

@@ -355,3 +355,27 @@ def test_a_dataset_without_examples_is_refused(lines: list[str]) -> None:
         check("qa", lines)
     assert caught.value.path == "$"
     assert caught.value.reason.startswith("the dataset is empty")
+
+
+@pytest.mark.parametrize("split", [["test"], {"name": "test"}, 1, True, "holdout", "", "TEST"])
+def test_a_split_that_is_not_train_validation_or_test_is_invalid_in_both_formats(
+    split: object,
+) -> None:
+    # Reported: a list or an object as `split` was looked up in a set (a 500), and a chat
+    # example's `split` was not checked at all ("bogus" passed as a training example).
+    chat = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]
+    lines = [
+        row(prompt="p", completion="c", split=split),
+        row(messages=chat, split=split),
+        row(prompt="q", completion="d"),
+    ]
+    report = check("generation", lines)
+    assert problems(report)["invalid_values"] == (2, [1, 2])
+    assert (report.lines, report.valid_examples, report.training_examples) == (3, 1, 1)
+
+
+def test_a_chat_example_held_out_by_its_split() -> None:
+    chat = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]
+    report = check("generation", [row(messages=chat, split="validation"), row(messages=chat)])
+    assert (report.training_examples, report.held_out_examples) == (1, 1)
+    assert "no_held_out_split" not in problems(report)
