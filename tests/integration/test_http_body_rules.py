@@ -15,7 +15,10 @@ import pytest
 import yaml
 from litestar.testing import TestClient
 
+from pricing.catalog import Catalog
 from service.__main__ import openapi_yaml
+from service.app import create_app
+from service.settings import Settings
 
 RECOMMENDATIONS = "/v1/recommendations"
 BATCH = "/v1/estimates/batch"
@@ -178,3 +181,25 @@ def test_identity_coding_is_read_as_it_is(client: TestClient) -> None:
 
     assert response.status_code == 200, response.text
     assert response.json()["approach"] == "fine_tuning"
+
+
+@pytest.mark.parametrize("path", json_body_operations())
+def test_a_body_above_the_limit_is_a_documented_413_naming_the_limit(
+    catalog: Catalog, path: str
+) -> None:
+    # Reported: batch and recommendations answered an undocumented 413, and every JSON route
+    # said only "Request Entity Too Large", without the limit a client must stay under.
+    settings = Settings(log_level="WARNING", metrics_enabled=False, max_upload_bytes=1024)
+    body = json.dumps([{"question": "q" * 2000, "answer": "a"}])
+    with TestClient(create_app(settings, catalog)) as small:
+        response = small.post(
+            path,
+            params={"task_type": "qa"},
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "larger than 1024 bytes (SPENDCAST_MAX_UPLOAD_BYTES)" in response.json()["detail"]
+    assert "413" in document()["paths"][path]["post"]["responses"]
