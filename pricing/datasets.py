@@ -142,6 +142,13 @@ class DatasetReport(msgspec.Struct, kw_only=True):
     red_flags: Annotated[list[Notice], Meta(description="The article's red flags raised.")] = []
     assumptions: Annotated[list[Assumption], Meta(description="Defaults applied.")] = []
     reference_version: Annotated[str, Meta(description="Reference of the requirements.")]
+    pricing_version: Annotated[
+        str,
+        Meta(
+            description="The table checked against: its reference holds the requirements and, "
+            "with `model`, its prices the training estimate."
+        ),
+    ]
     training_estimate: Annotated[
         TrainingEstimate | None,
         Meta(
@@ -346,8 +353,16 @@ class DatasetValidator:
             tokens = limit
         self.billed_tokens += tokens
 
-    def report(self, blank_lines: int, reference_version: str) -> DatasetReport:
+    def report(
+        self, blank_lines: int, reference_version: str, pricing_version: str
+    ) -> DatasetReport:
         """The report of everything seen so far.
+
+        Args:
+            blank_lines: Blank JSONL lines the framer skipped.
+            reference_version: The reference whose requirements were checked.
+            pricing_version: The table that reference belongs to (and, with a model, whose
+                prices the training estimate uses).
 
         Raises:
             InvalidInput: No example at all (an empty body, blank lines only, or ``[]``).
@@ -382,6 +397,7 @@ class DatasetValidator:
             tokens=self.tokens.result(),
             red_flags=[flag for flag in red_flags if flag is not None],
             reference_version=reference_version,
+            pricing_version=pricing_version,
         )
 
     def _problem(self, code: ProblemCode, capped: Capped) -> DatasetProblem:

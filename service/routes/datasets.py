@@ -154,7 +154,7 @@ async def validate_dataset(
     )
     await _read(request, limit, framer, validator, inflater)
 
-    report = validator.report(framer.blank_lines, reference.version)
+    report = validator.report(framer.blank_lines, reference.version, table.version)
     if model is not None:
         catalog = state.service.catalog
         attach_training_estimate(report, validator, catalog, table.version, model)

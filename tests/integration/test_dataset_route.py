@@ -269,3 +269,27 @@ def test_no_content_type_is_415_saying_so(client: TestClient) -> None:
 
     assert response.status_code == 415
     assert response.json()["detail"].endswith("the request has no Content-Type")
+
+
+@pytest.mark.parametrize(
+    ("params", "version"),
+    [
+        ({}, "2026-12-01"),
+        ({"pricing_version": "latest"}, "2026-12-01"),
+        ({"pricing_version": "2026-03-30"}, "2026-03-30"),
+        ({"pricing_version": "2026-03-30", "model": "gpt-3.5-turbo"}, "2026-03-30"),
+    ],
+)
+def test_the_report_names_the_pricing_version_it_used(
+    client: TestClient, params: dict[str, str], version: str
+) -> None:
+    # Reported: the report took `pricing_version` but never said which table it checked
+    # against (only the reference's version), unless a model added a training estimate.
+    response = client.post(
+        URL, params={"task_type": "qa", **params}, content=_qa_lines(3), headers=NDJSON
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["pricing_version"] == version
+    estimate = response.json()["training_estimate"]
+    assert estimate is None or estimate["pricing_version"] == version

@@ -27,7 +27,7 @@ def check(task_type: str, lines: list[str]) -> DatasetReport:
         validator.add(record)
     for record in framer.close():
         validator.add(record)
-    return validator.report(framer.blank_lines, REFERENCE.version)
+    return validator.report(framer.blank_lines, REFERENCE.version, "2026-12-01")
 
 
 def problems(report: DatasetReport) -> dict[str, tuple[int, list[int]]]:
@@ -177,7 +177,7 @@ def test_memory_does_not_grow_with_line_length() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 3_000_000
-    report = validator.report(0, REFERENCE.version)
+    report = validator.report(0, REFERENCE.version, "2026-12-01")
     assert problems(report)["oversized_example"] == (1, [1])
     assert report.valid_examples == 1
 
@@ -221,7 +221,7 @@ def check_with(
     framer = LineFramer()
     for record in [*framer.feed("\n".join(lines).encode()), *framer.close()]:
         validator.add(record)
-    report = validator.report(0, REFERENCE.version)
+    report = validator.report(0, REFERENCE.version, version)
     attach_training_estimate(report, validator, catalog, version, model)
     return validator, report
 
