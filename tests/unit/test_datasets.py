@@ -13,7 +13,7 @@ from pricing.catalog import Catalog
 from pricing.datasets import DatasetReport, DatasetValidator, attach_training_estimate
 from pricing.errors import InvalidInput
 from pricing.estimators.training import training_context
-from pricing.framing import LineFramer
+from pricing.framing import ArrayFramer, LineFramer
 from pricing.knowledge import shipped_library
 from pricing.tokens import counter
 
@@ -379,3 +379,24 @@ def test_a_chat_example_held_out_by_its_split() -> None:
     report = check("generation", [row(messages=chat, split="validation"), row(messages=chat)])
     assert (report.training_examples, report.held_out_examples) == (1, 1)
     assert "no_held_out_split" not in problems(report)
+
+
+def _framed(framer: LineFramer | ArrayFramer, body: bytes, cut: int) -> list:
+    return [*framer.feed(body[:cut]), *framer.feed(body[cut:]), *framer.close()]
+
+
+@pytest.mark.parametrize("cut", range(8))
+def test_a_bom_is_dropped_wherever_the_stream_cuts_the_body(cut: int) -> None:
+    # Reported: a BOM sent in a chunk of its own (or cut after its first byte) stayed in front
+    # of line 1, which was then malformed, and made a JSON array "not an array".
+    lines = b'\xef\xbb\xbf{"question": "q", "answer": "a"}\r\n'
+    assert _framed(LineFramer(), lines, cut) == [(1, b'{"question": "q", "answer": "a"}')]
+    array = b'\xef\xbb\xbf[{"question": "q", "answer": "a"}]'
+    assert _framed(ArrayFramer(), array, cut) == [(1, b'{"question": "q", "answer": "a"}')]
+
+
+@pytest.mark.parametrize("body", [b"\xef", b"\xef\xbb"])
+def test_bytes_that_only_begin_like_a_bom_are_kept(body: bytes) -> None:
+    assert _framed(LineFramer(), body, 1) == [(1, body)]
+    with pytest.raises(InvalidInput, match="must be a JSON array"):
+        _framed(ArrayFramer(), body, 1)
