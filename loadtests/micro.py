@@ -213,7 +213,7 @@ def _validate_in_child(count: int, results: Any) -> None:
             validator.add(record)
     for record in framer.close():
         validator.add(record)
-    report = validator.report(framer.blank_lines, reference.version)
+    report = validator.report(framer.blank_lines, reference.version, table.version)
     seconds = time.perf_counter() - started
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -35,6 +35,7 @@ MAX_EXAMPLE_TOKENS = 4000
 #: Values of `split` that hold an example out of training.
 HELD_OUT_SPLITS = frozenset({"validation", "test"})
 TRAIN_SPLIT = "train"
+_SPLITS = frozenset({*HELD_OUT_SPLITS, TRAIN_SPLIT})
 #: Roles a chat-format message may have (OpenAI's chat fine-tuning format).
 CHAT_ROLES = frozenset({"system", "user", "assistant", "tool"})
 PROMPT_ROLES = frozenset({"system", "user"})
@@ -141,6 +142,13 @@ class DatasetReport(msgspec.Struct, kw_only=True):
     red_flags: Annotated[list[Notice], Meta(description="The article's red flags raised.")] = []
     assumptions: Annotated[list[Assumption], Meta(description="Defaults applied.")] = []
     reference_version: Annotated[str, Meta(description="Reference of the requirements.")]
+    pricing_version: Annotated[
+        str,
+        Meta(
+            description="The table checked against: its reference holds the requirements and, "
+            "with `model`, its prices the training estimate."
+        ),
+    ]
     training_estimate: Annotated[
         TrainingEstimate | None,
         Meta(
@@ -197,6 +205,11 @@ def class_name(label: Any) -> str | None:
     if isinstance(label, float) and label.is_integer():
         return str(int(label))
     return label if _text(label) else None
+
+
+def split_valid(split: Any) -> bool:
+    """Whether an example's `split` is absent (null) or one of train, validation and test."""
+    return split is None or (isinstance(split, str) and split in _SPLITS)
 
 
 def _chat_message_valid(message: Any) -> bool:
@@ -282,16 +295,15 @@ class DatasetValidator:
     def _keys_valid(self, example: dict[str, Any], line: int) -> bool:
         keys = self.requirement.required_keys
         if self.requirement.accepts_chat_messages and "messages" in example:
-            valid = chat_valid(example["messages"])
-            if not valid:
-                self._flag("invalid_values", line)
-            return valid
-        if any(example.get(key) is None for key in keys):
+            values_valid = chat_valid(example["messages"])
+        elif any(example.get(key) is None for key in keys):
             self._flag("missing_keys", line)
             return False
-        values_valid = all(self._value_valid(key, example[key]) for key in keys)
-        split = example.get("split")
-        if not values_valid or (split is not None and split not in {*HELD_OUT_SPLITS, TRAIN_SPLIT}):
+        else:
+            values_valid = all(self._value_valid(key, example[key]) for key in keys)
+        # Both formats take the same `split`; any JSON value may sit there (a list or an object
+        # is not hashable, so it is tested as text first, never looked up in a set).
+        if not values_valid or not split_valid(example.get("split")):
             self._flag("invalid_values", line)
             return False
         return True
@@ -341,8 +353,16 @@ class DatasetValidator:
             tokens = limit
         self.billed_tokens += tokens
 
-    def report(self, blank_lines: int, reference_version: str) -> DatasetReport:
+    def report(
+        self, blank_lines: int, reference_version: str, pricing_version: str
+    ) -> DatasetReport:
         """The report of everything seen so far.
+
+        Args:
+            blank_lines: Blank JSONL lines the framer skipped.
+            reference_version: The reference whose requirements were checked.
+            pricing_version: The table that reference belongs to (and, with a model, whose
+                prices the training estimate uses).
 
         Raises:
             InvalidInput: No example at all (an empty body, blank lines only, or ``[]``).
@@ -377,6 +397,7 @@ class DatasetValidator:
             tokens=self.tokens.result(),
             red_flags=[flag for flag in red_flags if flag is not None],
             reference_version=reference_version,
+            pricing_version=pricing_version,
         )
 
     def _problem(self, code: ProblemCode, capped: Capped) -> DatasetProblem:

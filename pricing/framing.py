@@ -54,6 +54,26 @@ class _Framer:
     def __init__(self, limit: int) -> None:
         self._buffer = _Buffer(limit)
         self.blank_lines = 0
+        # The body's first bytes, held while they may still be the start of a BOM: a stream
+        # may cut the body anywhere, even inside its three BOM bytes.
+        self._head = b""
+        self._head_done = False
+
+    def _without_bom(self, chunk: bytes) -> bytes:
+        """The chunk without the UTF-8 BOM that may open the body, however the body is cut."""
+        if self._head_done:
+            return chunk
+        head = self._head + chunk
+        if len(head) < len(_BOM) and _BOM.startswith(head):
+            self._head = head
+            return b""
+        self._head, self._head_done = b"", True
+        return head.removeprefix(_BOM)
+
+    def _held_head(self) -> bytes:
+        """At the end of the body: the bytes held as a possible BOM start (they were not one)."""
+        head, self._head, self._head_done = self._head, b"", True
+        return head
 
     @property
     def buffered_bytes(self) -> int:
@@ -77,14 +97,11 @@ class LineFramer(_Framer):
     def __init__(self, limit: int = MAX_EXAMPLE_BYTES) -> None:
         super().__init__(limit)
         self._line = 0
-        self._started = False
         self._after_cr = False
 
     def feed(self, chunk: bytes) -> Iterator[Record]:
         """The lines that this chunk completes."""
-        if not self._started and chunk:
-            self._started = True
-            chunk = chunk.removeprefix(_BOM)
+        chunk = self._without_bom(chunk)
         start = 0
         if self._after_cr and chunk[:1] == b"\n":
             start = 1  # the LF of a CRLF whose CR ended the previous chunk
@@ -106,6 +123,7 @@ class LineFramer(_Framer):
 
     def close(self) -> Iterator[Record]:
         """The last line, when the body does not end with a newline."""
+        self._buffer.keep(self._held_head())
         if self._buffer.size:
             record = self._finish()
             if record is not None:
@@ -142,6 +160,7 @@ class ArrayFramer(_Framer):
         Raises:
             InvalidInput: The body is not one JSON array.
         """
+        chunk = self._without_bom(chunk)
         position = 0
         if self._state == "before":
             position = self._open(chunk)
@@ -159,22 +178,23 @@ class ArrayFramer(_Framer):
         empty JSONL body is).
 
         Raises:
-            InvalidInput: The body ended inside the array.
+            InvalidInput: The body ended inside the array, or is no array.
         """
+        head = self._held_head()
+        if head:
+            list(self.feed(head))  # one or two bytes that began like a BOM: never an array
         if self._state == "inside":
             raise InvalidInput("$", "the body ended before the JSON array was closed with ']'")
         return iter(())
 
     def _open(self, chunk: bytes) -> int:
-        stripped = chunk.removeprefix(_BOM)
-        offset = len(chunk) - len(stripped)
-        text = stripped.lstrip(_WHITESPACE)
+        text = chunk.lstrip(_WHITESPACE)
         if not text:
             return len(chunk)
         if text[:1] != b"[":
             raise InvalidInput("$", "an application/json body must be a JSON array of examples")
         self._state = "inside"
-        return offset + len(stripped) - len(text) + 1
+        return len(chunk) - len(text) + 1
 
     def _scan(self, chunk: bytes, position: int) -> tuple[int, Record | None]:
         if self._escaped:  # a backslash ended the previous chunk: this byte is escaped

@@ -17,6 +17,7 @@ from pricing.entries import (
     Gpu,
     RateCard,
     Reranker,
+    TokenRates,
     VectorStore,
 )
 from pricing.errors import InvalidInput, NotFound
@@ -103,13 +104,44 @@ class TableDocument(msgspec.Struct, kw_only=True):
 
 
 class RateChange(msgspec.Struct, kw_only=True):
-    """A rate that differs between two tables."""
+    """A token rate that differs between two tables."""
 
     id: Annotated[str, Meta(description="Model id (`ft:<base>` for fine-tuned inference).")]
     service_tier: str
     token_class: str
     from_rate: Annotated[Decimal | None, Meta(description="USD per 1M tokens; null: unpriced.")]
     to_rate: Annotated[Decimal | None, Meta(description="USD per 1M tokens; null: unpriced.")]
+    above_input_tokens: Annotated[
+        int | None,
+        Meta(
+            description="The long-context tier whose rate this is (total input above this "
+            "many tokens); null: the base rate."
+        ),
+    ] = None
+
+
+PriceName = Literal[
+    "training",
+    "hosting",
+    "searches",
+    "storage",
+    "read_units",
+    "write_units",
+    "monthly_minimum",
+]
+
+
+class PriceChange(msgspec.Struct, kw_only=True):
+    """A price other than a token rate that differs between two tables, with its units."""
+
+    id: Annotated[
+        str, Meta(description="`ft:<base>` (training, hosting), a reranker or a vector store.")
+    ]
+    price: Annotated[PriceName, Meta(description="Which price of the entry changed.")]
+    from_rate: Annotated[Decimal | None, Meta(description="In `from_unit`; null: unpriced.")]
+    from_unit: Annotated[str | None, Meta(description="e.g. usd_per_1k_examples.")]
+    to_rate: Annotated[Decimal | None, Meta(description="In `to_unit`; null: unpriced.")]
+    to_unit: Annotated[str | None, Meta(description="e.g. usd_per_1m_trained_tokens.")]
 
 
 class PricingDiff(msgspec.Struct, kw_only=True):
@@ -117,9 +149,22 @@ class PricingDiff(msgspec.Struct, kw_only=True):
 
     from_version: str
     to_version: str
-    added: Annotated[list[str], Meta(description="Ids priced only in `to`.")]
-    removed: Annotated[list[str], Meta(description="Ids priced only in `from`.")]
-    changed: list[RateChange]
+    added: Annotated[
+        list[str],
+        Meta(description="Ids priced only in `to`: models, `ft:` ids, rerankers, vector stores."),
+    ]
+    removed: Annotated[list[str], Meta(description="Ids priced only in `from`, as `added`.")]
+    changed: Annotated[
+        list[RateChange],
+        Meta(description="Token rates (USD per 1M), base and long-context tiers, by tier."),
+    ]
+    prices_changed: Annotated[
+        list[PriceChange],
+        Meta(
+            description="Every other price of an entry in both tables: fine-tuning training "
+            "and hosting, reranker searches, vector-store storage, units and minimum."
+        ),
+    ] = []
 
 
 def version_list(catalog: Catalog) -> PricingVersionList:
@@ -263,9 +308,13 @@ def _rates_at(model: ChatModel, at: datetime) -> dict[str, RateCard]:
 
 
 def diff_tables(catalog: Catalog, from_version: str, to_version: str) -> PricingDiff:
-    """Added, removed and changed token rates between two tables.
+    """Added, removed and changed prices between two tables.
 
-    Each table's rows are compared as in force on its own publication date.
+    Each table's rows are compared as in force on its own publication date. Every priced entry
+    counts (models, fine-tunes, rerankers, vector stores), and every price it has: a diff that
+    left one out would say "unchanged" about a price that moved. Entries are told apart by id
+    and provider; an id that two providers price (Azure's and OpenAI's `ft:gpt-4.1`) is named
+    `provider/id`, as getModel resolves it.
 
     Raises:
         NotFound: A version does not exist.
@@ -276,18 +325,88 @@ def diff_tables(catalog: Catalog, from_version: str, to_version: str) -> Pricing
     if old.version == new.version:
         raise InvalidInput("$.to", "from and to name the same table")
 
-    old_models = {m.id: m for m in _priced_models(old)}
-    new_models = {m.id: m for m in _priced_models(new)}
+    old_models = {(m.id, m.provider): m for m in _priced_models(old)}
+    new_models = {(m.id, m.provider): m for m in _priced_models(new)}
+    old_prices, new_prices = _other_prices(old), _other_prices(new)
+    old_keys = old_models.keys() | old_prices.keys()
+    new_keys = new_models.keys() | new_prices.keys()
+    name = _entry_names(old_keys | new_keys)
+
     changed = []
-    for model_id in sorted(old_models.keys() & new_models.keys()):
-        changed += _changes(model_id, old_models[model_id], new_models[model_id], old, new)
+    for key in sorted(old_models.keys() & new_models.keys(), key=name.__getitem__):
+        changed += _changes(name[key], old_models[key], new_models[key], old, new)
+    prices_changed = [
+        PriceChange(
+            id=name[key],
+            price=price,
+            from_rate=before[0],
+            from_unit=before[1],
+            to_rate=after[0],
+            to_unit=after[1],
+        )
+        for key in sorted(old_prices.keys() & new_prices.keys(), key=name.__getitem__)
+        for price in _PRICE_ORDER
+        if (before := old_prices[key].get(price, _UNPRICED))
+        != (after := new_prices[key].get(price, _UNPRICED))
+    ]
     return PricingDiff(
         from_version=old.version,
         to_version=new.version,
-        added=sorted(new_models.keys() - old_models.keys()),
-        removed=sorted(old_models.keys() - new_models.keys()),
+        added=sorted(name[key] for key in new_keys - old_keys),
+        removed=sorted(name[key] for key in old_keys - new_keys),
         changed=changed,
+        prices_changed=prices_changed,
     )
+
+
+_EntryKey = tuple[str, str]  # (id, provider)
+
+
+def _entry_names(keys: set[_EntryKey]) -> dict[_EntryKey, str]:
+    """Each entry's name in a diff: its id, or `provider/id` when providers share the id."""
+    providers: dict[str, int] = {}
+    for entry_id, _ in keys:
+        providers[entry_id] = providers.get(entry_id, 0) + 1
+    return {
+        (entry_id, provider): entry_id if providers[entry_id] == 1 else f"{provider}/{entry_id}"
+        for entry_id, provider in keys
+    }
+
+
+_PRICE_ORDER: tuple[PriceName, ...] = (
+    "training",
+    "hosting",
+    "searches",
+    "storage",
+    "read_units",
+    "write_units",
+    "monthly_minimum",
+)
+_Price = tuple[Decimal | None, str | None]
+_UNPRICED: _Price = (None, None)
+
+
+def _other_prices(table: PricingTable) -> dict[_EntryKey, dict[PriceName, _Price]]:
+    """Every price that is not a token rate, by entry (id, provider), each with its unit."""
+    prices: dict[_EntryKey, dict[PriceName, _Price]] = {}
+    for ft in table.fine_tunes:
+        entry: dict[PriceName, _Price] = {"training": (ft.training_rate, ft.training_unit)}
+        if ft.hosting_usd_per_hour is not None:
+            entry["hosting"] = (ft.hosting_usd_per_hour, "usd_per_hour")
+        # The id its fine-tuned inference row carries (the table builds it as `ft:<base>`).
+        prices[(f"ft:{ft.base}", ft.provider)] = entry
+    for reranker in table.rerankers:
+        prices[(reranker.id, reranker.provider)] = {
+            "searches": (reranker.usd_per_1k_searches, "usd_per_1k_searches")
+        }
+    for store in table.vector_stores:
+        prices[(store.id, store.provider)] = {
+            "storage": (store.storage_usd_per_gb_month, "usd_per_gb_month"),
+            "read_units": (store.read_usd_per_1m_units, "usd_per_1m_read_units"),
+            "write_units": (store.write_usd_per_1m_units, "usd_per_1m_write_units"),
+            "monthly_minimum": (store.monthly_minimum_usd, "usd_per_month"),
+        }
+    return prices
 
 
 def _published_at(table: PricingTable) -> datetime:
@@ -301,21 +420,35 @@ def _changes(
     new_cards = _rates_at(new, _published_at(new_table))
     changes = []
     for tier in sorted(old_cards.keys() | new_cards.keys()):
-        for token_class in TOKEN_CLASSES:
-            before = _class_rate(old_cards.get(tier), token_class)
-            after = _class_rate(new_cards.get(tier), token_class)
-            if before != after:
-                changes.append(
-                    RateChange(
-                        id=model_id,
-                        service_tier=tier,
-                        token_class=token_class,
-                        from_rate=before,
-                        to_rate=after,
+        before_rows = _rate_rows(old_cards.get(tier))
+        after_rows = _rate_rows(new_cards.get(tier))
+        # The base rates first (None), then each long-context threshold, lowest first.
+        for above in sorted(
+            before_rows.keys() | after_rows.keys(), key=lambda a: -1 if a is None else a
+        ):
+            for token_class in TOKEN_CLASSES:
+                before = _class_rate(before_rows.get(above), token_class)
+                after = _class_rate(after_rows.get(above), token_class)
+                if before != after:
+                    changes.append(
+                        RateChange(
+                            id=model_id,
+                            service_tier=tier,
+                            token_class=token_class,
+                            from_rate=before,
+                            to_rate=after,
+                            above_input_tokens=above,
+                        )
                     )
-                )
     return changes
 
 
-def _class_rate(card: RateCard | None, token_class: str) -> Decimal | None:
-    return None if card is None else getattr(card.rates, token_class)
+def _rate_rows(card: RateCard | None) -> dict[int | None, TokenRates]:
+    """A card's base rates (key None) and each long-context tier's, by threshold."""
+    if card is None:
+        return {}
+    return {None: card.rates, **{tier.above_input_tokens: tier.rates for tier in card.tiers}}
+
+
+def _class_rate(rates: TokenRates | None, token_class: str) -> Decimal | None:
+    return None if rates is None else getattr(rates, token_class)

@@ -10,7 +10,8 @@ still the Struct's schema. Decoding bytes in one step is also faster than the tw
 One exception to msgspec's rules: JSON Schema counts ``1200.0`` as an integer, so a body whose
 only fault is an integral float for an integer field is decoded again with those numbers as ints
 (the rules of :mod:`pricing.strict`, which batch items follow too). A body must be sent as JSON
-(``application/json`` or a ``+json`` type): any other content type is a 415.
+(``application/json`` or a ``+json`` type): any other content type is a 415, and so is a
+compressed body (a ``Content-Encoding`` other than identity).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from litestar.plugins import SerializationPlugin
 from litestar.typing import FieldDefinition
 
 from pricing.strict import INTEGRAL_FLOAT, integral_numbers_as_ints, out_of_range_path
+from service.codings import require_identity
 
 if TYPE_CHECKING:
     from litestar._openapi.schema_generation import SchemaCreator
@@ -126,12 +128,13 @@ class StrictBody(AbstractDTO[T], Generic[T]):
         """Decode a JSON body strictly.
 
         Raises:
-            HTTPException: The body is not sent as JSON (415).
+            HTTPException: The body is not sent as JSON, or is compressed (415).
             ClientException: The body is not JSON (400).
             ValidationException: The JSON does not match the Struct (422 with the JSON path),
                 or holds a number out of a float's range (422 at that number).
         """
         require_json(self.asgi_connection.content_type[0])
+        require_identity(self.asgi_connection.headers)
         try:
             return self._decoder.decode(value)
         except msgspec.ValidationError as exc:

@@ -42,6 +42,8 @@ def field_problem(key: str | None, message: str) -> FieldProblem:
     return FieldProblem(path=with_named_field(_json_path(key), message), message=message)
 
 
+# Litestar's detail when a body passes `request_max_body_size`.
+_LITESTAR_TOO_LARGE = "Request Entity Too Large"
 # Litestar's words for a required parameter that was not sent.
 _MISSING_PARAMETER = re.compile(r"^Missing required \w+ parameter '(?P<name>[^']+)'")
 
@@ -78,11 +80,16 @@ def _on_not_found(_: Request, exc: NotFound) -> Response:
     return problem_response(404, str(exc), errors, suggestions=exc.suggestions)
 
 
-def _on_http(_: Request, exc: HTTPException) -> Response:
+def _on_http(request: Request, exc: HTTPException) -> Response:
     status = exc.status_code
     if status >= 500:
         _log.error("http_error", extra={"status": status})
-    response = problem_response(status, str(exc.detail))
+    detail = str(exc.detail)
+    if status == 413 and detail == _LITESTAR_TOO_LARGE:
+        # Litestar's own words name no limit; a client needs the figure to split its body.
+        limit = request.app.state.service.settings.max_upload_bytes
+        detail = f"the body is larger than {limit} bytes (SPENDCAST_MAX_UPLOAD_BYTES)"
+    response = problem_response(status, detail)
     # 405 must say which methods are allowed (RFC 9110); keep any header the error carries.
     for name, value in (exc.headers or {}).items():
         response.headers[name] = value
@@ -113,7 +120,7 @@ _DESCRIPTIONS = {
     400: "The request cannot be read: the body is empty or not JSON.",
     404: "An id (model, GPU, architecture, version) is unknown; closest ids are suggested.",
     413: "The upload is larger than the configured limit.",
-    415: "The body is not sent as JSON (application/json).",
+    415: "The body's media type or Content-Encoding is not one this route reads.",
     422: "A field is invalid; `errors` lists each one with its JSON path.",
 }
 

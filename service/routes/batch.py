@@ -18,7 +18,7 @@ from service.routes.estimates import ESTIMATES_TAG
     summary="Run many tagged estimate requests of any kind",
     status_code=200,
     sync_to_thread=False,
-    responses=problem_responses(400, 415, 422),
+    responses=problem_responses(400, 413, 415, 422),
 )
 def estimate_batch_route(data: JSONBody[BatchRequest], state: State) -> BatchResult:
     """Each item names a `kind` (usage, inference, ...) and carries that route's request body.

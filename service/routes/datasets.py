@@ -20,6 +20,7 @@ from pricing.framing import MAX_EXAMPLE_BYTES, ArrayFramer, LineFramer
 from pricing.knowledge import TaskType, shipped_library
 from pricing.results import Assumption
 from pricing.tokens import counter, encoding_for_model
+from service.codings import GZIP_NAMES, IDENTITY, GzipInflater, content_codings, refuse_coding
 from service.problems import problem_responses
 
 DATASETS_TAG = "datasets"
@@ -62,8 +63,9 @@ class _DatasetUpload(Operation):
         self.request_body = RequestBody(
             required=True,
             description=(
-                f"The dataset, at most SPENDCAST_MAX_UPLOAD_BYTES (default 100 MB; above: 413). "
-                f"Each example at most {MAX_EXAMPLE_BYTES} bytes."
+                f"The dataset, at most SPENDCAST_MAX_UPLOAD_BYTES (default 100 MB; above: 413), "
+                "sent as it is or with `Content-Encoding: gzip` (the limit also holds once "
+                f"decompressed). Each example at most {MAX_EXAMPLE_BYTES} bytes."
             ),
             content={
                 NDJSON: OpenAPIMediaType(
@@ -125,7 +127,9 @@ async def validate_dataset(
     token statistics; each problem lists its first 100 line numbers and its full count.
 
     Send JSON Lines as `application/x-ndjson` (lines end at LF, CRLF or CR) or a JSON array as
-    `application/json`; a body without any example is a 422. The body is read as a stream and
+    `application/json`, either as it is or gzip-compressed (`Content-Encoding: gzip`; the
+    upload limit applies to the bytes sent and to the decompressed bytes; any other coding is a
+    415); a body without any example is a 422. The body is read as a stream and
     no example text is kept: the report holds counts, line numbers and digests only. With a
     model, each training example is billed up to the model's training context and the capped
     tokens are summed exactly.
@@ -140,15 +144,17 @@ async def validate_dataset(
 
     media_type = request.content_type[0]
     framer = _framer(media_type)
+    limit = state.service.settings.max_upload_bytes
+    inflater = _inflater(content_codings(request.headers), limit)
     validator = DatasetValidator(
         reference.requirement(task_type),
         tokens,
         "jsonl" if media_type == NDJSON else "json_array",
         None if fine_tune is None else training_context(fine_tune),
     )
-    await _read(request, state.service.settings.max_upload_bytes, framer, validator)
+    await _read(request, limit, framer, validator, inflater)
 
-    report = validator.report(framer.blank_lines, reference.version)
+    report = validator.report(framer.blank_lines, reference.version, table.version)
     if model is not None:
         catalog = state.service.catalog
         attach_training_estimate(report, validator, catalog, table.version, model)
@@ -164,13 +170,27 @@ def _framer(media_type: str) -> LineFramer | ArrayFramer:
         return LineFramer()
     if media_type == JSON:
         return ArrayFramer()
+    sent = f"not {media_type}" if media_type else "the request has no Content-Type"
     raise HTTPException(
-        status_code=415, detail=f"send {NDJSON} (JSON Lines) or {JSON} (an array), not {media_type}"
+        status_code=415, detail=f"send {NDJSON} (JSON Lines) or {JSON} (an array), {sent}"
     )
 
 
+def _inflater(codings: list[str], limit: int) -> GzipInflater | None:
+    """What undoes the body's Content-Encoding: nothing, or gzip (any other coding is a 415)."""
+    if not codings:
+        return None
+    if len(codings) == 1 and codings[0] in GZIP_NAMES:
+        return GzipInflater(limit)
+    raise refuse_coding(codings, accepted=f"gzip, {IDENTITY}")
+
+
 async def _read(
-    request: Request, limit: int, framer: LineFramer | ArrayFramer, validator: DatasetValidator
+    request: Request,
+    limit: int,
+    framer: LineFramer | ArrayFramer,
+    validator: DatasetValidator,
+    inflater: GzipInflater | None,
 ) -> None:
     received = 0
     try:
@@ -178,20 +198,29 @@ async def _read(
             received += len(chunk)
             if received > limit:
                 raise RequestEntityTooLarge
-            # Tokenizing is CPU work: keep it off the event loop.
-            await anyio.to_thread.run_sync(_consume, framer, validator, chunk)
+            # Tokenizing (and inflating) is CPU work: keep it off the event loop.
+            await anyio.to_thread.run_sync(_consume, framer, validator, inflater, chunk)
     except RequestEntityTooLarge:
         raise HTTPException(
             status_code=413,
             detail=f"the upload is larger than {limit} bytes (SPENDCAST_MAX_UPLOAD_BYTES)",
         ) from None
+    if inflater is not None:
+        inflater.close()
     for record in framer.close():
         validator.add(record)
 
 
-def _consume(framer: LineFramer | ArrayFramer, validator: DatasetValidator, chunk: bytes) -> None:
-    for record in framer.feed(chunk):
-        validator.add(record)
+def _consume(
+    framer: LineFramer | ArrayFramer,
+    validator: DatasetValidator,
+    inflater: GzipInflater | None,
+    chunk: bytes,
+) -> None:
+    pieces = [chunk] if inflater is None else inflater.feed(chunk)
+    for piece in pieces:
+        for record in framer.feed(piece):
+            validator.add(record)
 
 
 ROUTES = [validate_chunks_route, validate_dataset]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 
@@ -184,3 +185,111 @@ def test_no_valid_example_has_no_token_statistics(client: TestClient) -> None:
         URL, params={"task_type": "qa"}, content=b'{"question": "q"}\n', headers=NDJSON
     )
     assert response.json()["tokens"] == {"min": None, "mean": None, "max": None, "total": 0}
+
+
+def _qa_lines(count: int, held_out: int = 0) -> bytes:
+    rows = [{"question": f"q{n}", "answer": "a"} for n in range(count)]
+    rows += [{"question": f"h{n}", "answer": "a", "split": "test"} for n in range(held_out)]
+    return b"".join(json.dumps(row).encode() + b"\n" for row in rows)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "x-gzip", "GZIP"])
+def test_a_gzip_upload_is_read_like_the_plain_one(client: TestClient, coding: str) -> None:
+    # Reported: a gzip body was read as its compressed bytes and answered 200 with a report
+    # of "malformed_json" lines: a report on garbage instead of on the dataset.
+    plain = _qa_lines(7, held_out=3)
+    headers = {**NDJSON, "content-encoding": coding}
+    as_is = client.post(URL, params={"task_type": "qa"}, content=plain, headers=NDJSON)
+    # Two gzip members, cut into small chunks: a member may end and the next begin mid-chunk.
+    packed = gzip.compress(plain[:100]) + gzip.compress(plain[100:])
+    zipped = client.post(URL, params={"task_type": "qa"}, content=_chunks(packed), headers=headers)
+
+    assert zipped.status_code == 200, zipped.text
+    assert zipped.json() == as_is.json()
+    report = zipped.json()
+    assert (report["lines"], report["training_examples"], report["held_out_examples"]) == (
+        10,
+        7,
+        3,
+    )
+
+
+def test_a_json_array_upload_may_be_gzip(client: TestClient) -> None:
+    body = gzip.compress(json.dumps([{"question": "q", "answer": "a"}] * 2).encode())
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    response = client.post(URL, params={"task_type": "qa"}, content=body, headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["lines"], response.json()["valid_examples"]) == (2, 2)
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (gzip.compress(b'{"question": "q", "answer": "a"}\n')[:-9], "ends before its last"),
+        (b'{"question": "q", "answer": "a"}\n', "not valid gzip"),
+    ],
+)
+def test_a_broken_gzip_upload_is_400(client: TestClient, body: bytes, detail: str) -> None:
+    headers = {**NDJSON, "content-encoding": "gzip"}
+    response = client.post(URL, params={"task_type": "qa"}, content=body, headers=headers)
+
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert detail in response.json()["detail"]
+
+
+@pytest.mark.parametrize("coding", ["br", "deflate", "gzip, gzip"])
+def test_another_coding_is_415_naming_what_is_accepted(client: TestClient, coding: str) -> None:
+    headers = {**NDJSON, "content-encoding": coding}
+    response = client.post(URL, params={"task_type": "qa"}, content=b"x", headers=headers)
+
+    assert response.status_code == 415, response.text
+    assert response.headers["accept-encoding"] == "gzip, identity"
+    assert f"Content-Encoding {coding} is not accepted" in response.json()["detail"]
+
+
+def test_the_upload_limit_holds_once_decompressed(catalog: Catalog) -> None:
+    # 200 lines (about 7 kB) compress to far less than the 2,048-byte limit: a small body that
+    # inflates past the limit is refused like a large one.
+    settings = Settings(log_level="WARNING", metrics_enabled=False, max_upload_bytes=2048)
+    plain = _qa_lines(200)
+    packed = gzip.compress(plain)
+    assert len(packed) < 2048 < len(plain)
+    headers = {**NDJSON, "content-encoding": "gzip"}
+    with TestClient(create_app(settings, catalog)) as small:
+        response = small.post(URL, params={"task_type": "qa"}, content=packed, headers=headers)
+
+    assert response.status_code == 413, response.text
+    assert "larger than 2048 bytes once decompressed" in response.json()["detail"]
+
+
+def test_no_content_type_is_415_saying_so(client: TestClient) -> None:
+    response = client.post(URL, params={"task_type": "qa"}, content=b"{}")
+
+    assert response.status_code == 415
+    assert response.json()["detail"].endswith("the request has no Content-Type")
+
+
+@pytest.mark.parametrize(
+    ("params", "version"),
+    [
+        ({}, "2026-12-01"),
+        ({"pricing_version": "latest"}, "2026-12-01"),
+        ({"pricing_version": "2026-03-30"}, "2026-03-30"),
+        ({"pricing_version": "2026-03-30", "model": "gpt-3.5-turbo"}, "2026-03-30"),
+    ],
+)
+def test_the_report_names_the_pricing_version_it_used(
+    client: TestClient, params: dict[str, str], version: str
+) -> None:
+    # Reported: the report took `pricing_version` but never said which table it checked
+    # against (only the reference's version), unless a model added a training estimate.
+    response = client.post(
+        URL, params={"task_type": "qa", **params}, content=_qa_lines(3), headers=NDJSON
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["pricing_version"] == version
+    estimate = response.json()["training_estimate"]
+    assert estimate is None or estimate["pricing_version"] == version

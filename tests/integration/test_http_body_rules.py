@@ -6,6 +6,7 @@ integer, a missing query parameter and 1e400 were answered without a path.
 
 from __future__ import annotations
 
+import gzip
 import json
 from functools import cache
 from typing import Any
@@ -14,7 +15,10 @@ import pytest
 import yaml
 from litestar.testing import TestClient
 
+from pricing.catalog import Catalog
 from service.__main__ import openapi_yaml
+from service.app import create_app
+from service.settings import Settings
 
 RECOMMENDATIONS = "/v1/recommendations"
 BATCH = "/v1/estimates/batch"
@@ -152,3 +156,50 @@ def test_number_out_of_range_is_422_at_its_path(
     [error] = response.json()["errors"]
     assert error["path"] == path
     assert error["message"].startswith("Number out of range")
+
+
+@pytest.mark.parametrize("path", [p for p in json_body_operations() if p != DATASETS])
+@pytest.mark.parametrize("coding", ["gzip", "br", "deflate, gzip"])
+def test_a_compressed_json_body_is_415_naming_the_coding(
+    client: TestClient, path: str, coding: str
+) -> None:
+    # Reported: a gzip body was answered 400 "not valid JSON"; the coding is what is refused,
+    # and RFC 9110 asks the 415 to say in Accept-Encoding what is accepted.
+    body = gzip.compress(json.dumps(FLOWCHART).encode())
+    headers = {"content-type": "application/json", "content-encoding": coding}
+    response = client.post(path, content=body, headers=headers)
+
+    assert response.status_code == 415, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["accept-encoding"] == "identity"
+    assert f"Content-Encoding {coding} is not accepted here" in response.json()["detail"]
+
+
+def test_identity_coding_is_read_as_it_is(client: TestClient) -> None:
+    headers = {"content-type": "application/json", "content-encoding": "identity"}
+    response = client.post(RECOMMENDATIONS, content=json.dumps(FLOWCHART), headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["approach"] == "fine_tuning"
+
+
+@pytest.mark.parametrize("path", json_body_operations())
+def test_a_body_above_the_limit_is_a_documented_413_naming_the_limit(
+    catalog: Catalog, path: str
+) -> None:
+    # Reported: batch and recommendations answered an undocumented 413, and every JSON route
+    # said only "Request Entity Too Large", without the limit a client must stay under.
+    settings = Settings(log_level="WARNING", metrics_enabled=False, max_upload_bytes=1024)
+    body = json.dumps([{"question": "q" * 2000, "answer": "a"}])
+    with TestClient(create_app(settings, catalog)) as small:
+        response = small.post(
+            path,
+            params={"task_type": "qa"},
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "larger than 1024 bytes (SPENDCAST_MAX_UPLOAD_BYTES)" in response.json()["detail"]
+    assert "413" in document()["paths"][path]["post"]["responses"]

@@ -13,7 +13,7 @@ from pricing.catalog import Catalog
 from pricing.datasets import DatasetReport, DatasetValidator, attach_training_estimate
 from pricing.errors import InvalidInput
 from pricing.estimators.training import training_context
-from pricing.framing import LineFramer
+from pricing.framing import ArrayFramer, LineFramer
 from pricing.knowledge import shipped_library
 from pricing.tokens import counter
 
@@ -27,7 +27,7 @@ def check(task_type: str, lines: list[str]) -> DatasetReport:
         validator.add(record)
     for record in framer.close():
         validator.add(record)
-    return validator.report(framer.blank_lines, REFERENCE.version)
+    return validator.report(framer.blank_lines, REFERENCE.version, "2026-12-01")
 
 
 def problems(report: DatasetReport) -> dict[str, tuple[int, list[int]]]:
@@ -177,7 +177,7 @@ def test_memory_does_not_grow_with_line_length() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert peak < 3_000_000
-    report = validator.report(0, REFERENCE.version)
+    report = validator.report(0, REFERENCE.version, "2026-12-01")
     assert problems(report)["oversized_example"] == (1, [1])
     assert report.valid_examples == 1
 
@@ -221,7 +221,7 @@ def check_with(
     framer = LineFramer()
     for record in [*framer.feed("\n".join(lines).encode()), *framer.close()]:
         validator.add(record)
-    report = validator.report(0, REFERENCE.version)
+    report = validator.report(0, REFERENCE.version, version)
     attach_training_estimate(report, validator, catalog, version, model)
     return validator, report
 
@@ -355,3 +355,48 @@ def test_a_dataset_without_examples_is_refused(lines: list[str]) -> None:
         check("qa", lines)
     assert caught.value.path == "$"
     assert caught.value.reason.startswith("the dataset is empty")
+
+
+@pytest.mark.parametrize("split", [["test"], {"name": "test"}, 1, True, "holdout", "", "TEST"])
+def test_a_split_that_is_not_train_validation_or_test_is_invalid_in_both_formats(
+    split: object,
+) -> None:
+    # Reported: a list or an object as `split` was looked up in a set (a 500), and a chat
+    # example's `split` was not checked at all ("bogus" passed as a training example).
+    chat = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]
+    lines = [
+        row(prompt="p", completion="c", split=split),
+        row(messages=chat, split=split),
+        row(prompt="q", completion="d"),
+    ]
+    report = check("generation", lines)
+    assert problems(report)["invalid_values"] == (2, [1, 2])
+    assert (report.lines, report.valid_examples, report.training_examples) == (3, 1, 1)
+
+
+def test_a_chat_example_held_out_by_its_split() -> None:
+    chat = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]
+    report = check("generation", [row(messages=chat, split="validation"), row(messages=chat)])
+    assert (report.training_examples, report.held_out_examples) == (1, 1)
+    assert "no_held_out_split" not in problems(report)
+
+
+def _framed(framer: LineFramer | ArrayFramer, body: bytes, cut: int) -> list:
+    return [*framer.feed(body[:cut]), *framer.feed(body[cut:]), *framer.close()]
+
+
+@pytest.mark.parametrize("cut", range(8))
+def test_a_bom_is_dropped_wherever_the_stream_cuts_the_body(cut: int) -> None:
+    # Reported: a BOM sent in a chunk of its own (or cut after its first byte) stayed in front
+    # of line 1, which was then malformed, and made a JSON array "not an array".
+    lines = b'\xef\xbb\xbf{"question": "q", "answer": "a"}\r\n'
+    assert _framed(LineFramer(), lines, cut) == [(1, b'{"question": "q", "answer": "a"}')]
+    array = b'\xef\xbb\xbf[{"question": "q", "answer": "a"}]'
+    assert _framed(ArrayFramer(), array, cut) == [(1, b'{"question": "q", "answer": "a"}')]
+
+
+@pytest.mark.parametrize("body", [b"\xef", b"\xef\xbb"])
+def test_bytes_that_only_begin_like_a_bom_are_kept(body: bytes) -> None:
+    assert _framed(LineFramer(), body, 1) == [(1, body)]
+    with pytest.raises(InvalidInput, match="must be a JSON array"):
+        _framed(ArrayFramer(), body, 1)

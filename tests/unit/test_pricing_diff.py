@@ -1,0 +1,186 @@
+"""diffPricingTables: every price of every entry, long-context tiers and units included.
+
+Reported: the diff of the article's table (2026-03-30) and the current one listed no change for
+ft:davinci-002 and only the token rates of ft:gpt-3.5-turbo, although both training prices
+moved (0.60 and 0.80 USD per 1k examples became 6 and 8 USD per 1M trained tokens); a tier's
+rates, rerankers, vector stores and hosting were never compared; and Azure's `ft:gpt-4.1`
+overwrote OpenAI's, since both carry that id.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from pricing.catalog import Catalog
+from pricing.loader import load_catalog
+from pricing.views import PriceChange, RateChange, diff_tables
+
+_TABLE = """
+[table]
+version = "{version}"
+published = {version}
+source = "test"
+description = "test"
+
+[[providers]]
+id = "acme"
+name = "Acme"
+
+[[providers]]
+id = "cloud"
+name = "Cloud"
+
+[[models]]
+id = "acme-1"
+provider = "acme"
+source = "test"
+verified = 2030-01-01
+  [[models.prices]]
+  unit = "usd_per_1m_tokens"
+  input = 1.0
+  output = 2.0
+    [[models.prices.tiers]]
+    above_input_tokens = 100000
+    input = {tier_input}
+    output = 4.0
+
+[[fine_tunes]]
+base = "acme-1"
+provider = "acme"
+training = {{ unit = "{training_unit}", rate = {training_rate} }}
+source = "test"
+verified = 2030-01-01
+  [[fine_tunes.prices]]
+  input = 3.0
+  output = 6.0
+
+[[fine_tunes]]
+base = "acme-1"
+provider = "cloud"
+training = {{ unit = "usd_per_1m_trained_tokens", rate = 5.0 }}
+hosting = {{ unit = "usd_per_hour", rate = {hosting} }}
+source = "test"
+verified = 2030-01-01
+  [[fine_tunes.prices]]
+  input = 3.0
+  output = 6.0
+
+[[rerankers]]
+id = "acme-rerank"
+provider = "acme"
+price = {{ unit = "usd_per_1k_searches", rate = {searches} }}
+documents_per_search = 100
+source = "test"
+verified = 2030-01-01
+
+[[vector_stores]]
+id = "acme-store"
+provider = "acme"
+storage = {{ unit = "usd_per_gb_month", rate = 0.33 }}
+reads = {{ unit = "usd_per_1m_read_units", rate = 16 }}
+writes = {{ unit = "usd_per_1m_write_units", rate = 4 }}
+monthly_minimum = {{ unit = "usd_per_month", rate = {minimum} }}
+min_read_units_per_query = 0.25
+source = "test"
+verified = 2030-01-01
+"""
+
+BEFORE = {
+    "version": "2030-01-01",
+    "tier_input": "2.0",
+    "training_unit": "usd_per_1m_trained_tokens",
+    "training_rate": "5.0",
+    "hosting": "1.70",
+    "searches": "2.0",
+    "minimum": "50",
+}
+AFTER = {
+    "version": "2030-06-01",
+    "tier_input": "2.5",
+    "training_unit": "usd_per_1k_examples",
+    "training_rate": "0.80",
+    "hosting": "1.50",
+    "searches": "2.5",
+    "minimum": "60",
+}
+
+
+def two_tables(directory: Path) -> Catalog:
+    for fields in (BEFORE, AFTER):
+        (directory / f"{fields['version']}.toml").write_text(_TABLE.format(**fields))
+    return load_catalog(directory)
+
+
+def test_tier_rates_and_every_other_price_are_compared(tmp_path: Path) -> None:
+    diff = diff_tables(two_tables(tmp_path), "2030-01-01", "2030-06-01")
+
+    # Only the tier's input rate moved (2.0 → 2.5 USD per 1M above 100,000 input tokens);
+    # the base rates and the fine-tunes' token rates are the same in both tables.
+    assert diff.changed == [
+        RateChange(
+            id="acme-1",
+            service_tier="standard",
+            token_class="input",
+            from_rate=Decimal("2.0"),
+            to_rate=Decimal("2.5"),
+            above_input_tokens=100000,
+        )
+    ]
+    assert diff.prices_changed == [
+        PriceChange(
+            id="acme-rerank",
+            price="searches",
+            from_rate=Decimal("2.0"),
+            from_unit="usd_per_1k_searches",
+            to_rate=Decimal("2.5"),
+            to_unit="usd_per_1k_searches",
+        ),
+        PriceChange(
+            id="acme-store",
+            price="monthly_minimum",
+            from_rate=Decimal("50"),
+            from_unit="usd_per_month",
+            to_rate=Decimal("60"),
+            to_unit="usd_per_month",
+        ),
+        # Two providers fine-tune acme-1: each is named provider/ft:acme-1.
+        PriceChange(
+            id="acme/ft:acme-1",
+            price="training",
+            from_rate=Decimal("5.0"),
+            from_unit="usd_per_1m_trained_tokens",
+            to_rate=Decimal("0.80"),
+            to_unit="usd_per_1k_examples",
+        ),
+        PriceChange(
+            id="cloud/ft:acme-1",
+            price="hosting",
+            from_rate=Decimal("1.70"),
+            from_unit="usd_per_hour",
+            to_rate=Decimal("1.50"),
+            to_unit="usd_per_hour",
+        ),
+    ]
+    assert (diff.added, diff.removed) == ([], [])
+
+
+def test_the_shipped_tables_show_both_training_price_changes(catalog: Catalog) -> None:
+    diff = diff_tables(catalog, "2026-03-30", "2026-12-01")
+
+    # The article: GPT-3.5 $0.80 and Davinci $0.60 per 1k examples; the current table:
+    # $8.00 and $6.00 per 1M trained tokens (pricing/tables/2026-12-01.toml).
+    training = {(c.id, c.from_rate, c.from_unit, c.to_rate, c.to_unit) for c in diff.prices_changed}
+    assert training == {
+        ("ft:gpt-3.5-turbo", Decimal("0.8"), "usd_per_1k_examples", 8, "usd_per_1m_trained_tokens"),
+        ("ft:davinci-002", Decimal("0.6"), "usd_per_1k_examples", 6, "usd_per_1m_trained_tokens"),
+    }
+    # The blended $0.012 per 1k tokens ($12 per 1M) of GPT-3.5 became $3 in / $6 out.
+    assert {(c.id, c.token_class, c.from_rate, c.to_rate) for c in diff.changed} == {
+        ("ft:gpt-3.5-turbo", "input", 12, 3),
+        ("ft:gpt-3.5-turbo", "output", 12, 6),
+    }
+    assert diff.removed == ["ft:gpt-4"]
+    # OpenAI and Azure both price ft:gpt-4.1: both are listed, each under its provider.
+    assert {"openai/ft:gpt-4.1", "azure/ft:gpt-4.1", "rerank-v3.5"} <= set(diff.added)
+    assert "pinecone-serverless-standard" in diff.added
