@@ -5,9 +5,10 @@ An estimate costs a few microseconds of arithmetic, while Litestar's pipeline fo
 two-core machine the pipeline, not the estimate, decides how many estimates a second the service
 answers (README, "Load and robustness"). :class:`FastEstimates` is route middleware on every
 estimate route, so it runs after routing and inside Litestar's exception handling. It answers a
-request itself when the body is sent as ``application/json``, fits :data:`MAX_BODY_BYTES`, and
-decodes strictly into the route's request Struct. Anything else (another content type, a larger
-body, invalid JSON, a field the Struct refuses, a client gone before its body arrived) goes to
+request itself when the body is sent as ``application/json`` with no ``Content-Encoding``, fits
+:data:`MAX_BODY_BYTES`, and decodes strictly into the route's request Struct. Anything else
+(another content type, a coding, a larger body, invalid JSON, a field the Struct refuses, a client
+gone before its body arrived) goes to
 the route handler with the body replayed, so every refusal is the documented handler's own
 problem response. An estimator's own error propagates as it would from the handler.
 """
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 MAX_BODY_BYTES = 64 * 1024
 
 _CONTENT_TYPE = b"content-type"
+_CONTENT_ENCODING = b"content-encoding"
 _JSON = JSON_MEDIA_TYPE.encode()
 _DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError)
 
@@ -60,13 +62,14 @@ async def send_encoded(send: Send, body: bytes, cache_status: str) -> None:
 
 
 def sends_plain_json(headers: list[tuple[bytes, bytes]]) -> bool:
-    """Whether the request has one Content-Type, and it is application/json (parameters aside).
+    """Whether the body is plain JSON: one Content-Type, application/json, and no coding.
 
-    Rarer JSON types (``+json``) and every other case are left to the route handler, which
-    accepts or refuses them.
+    Content-Type parameters (``charset``) do not matter. Rarer JSON types (``+json``), any
+    coding (even ``identity``) and every other case are left to the route handler, which accepts
+    or refuses them.
     """
     found = [value for name, value in headers if name == _CONTENT_TYPE]
-    if len(found) != 1:
+    if len(found) != 1 or any(name == _CONTENT_ENCODING for name, _ in headers):
         return False
     return found[0].split(b";", 1)[0].strip().lower() == _JSON
 

@@ -101,7 +101,7 @@ REDIS_ERRORS = Counter(
 )
 ESTIMATES = Counter(
     "spendcast_estimates",
-    "Estimates answered with 200, cache hits included, by estimator kind.",
+    "Estimates answered with 200 (cache hits and batch items included), by estimator kind.",
     ["kind"],
 )
 ESTIMATED_MONTHLY_USD = Histogram(

@@ -6,7 +6,8 @@ from litestar import post
 from litestar.datastructures import State
 from litestar.params import JSONBody
 
-from pricing.estimators.batch import BatchRequest, BatchResult, estimate_batch
+from pricing.estimators.batch import BatchProblem, BatchRequest, BatchResult, estimate_batch
+from service.metrics import Recorder
 from service.problems import problem_responses
 from service.routes.estimates import ESTIMATES_TAG
 
@@ -29,7 +30,18 @@ def estimate_batch_route(data: JSONBody[BatchRequest], state: State) -> BatchRes
     422 on `$.items`.
     """
     settings = state.service.settings
-    return estimate_batch(state.service.catalog, data, settings.batch_max_items)
+    result = estimate_batch(state.service.catalog, data, settings.batch_max_items)
+    record_estimates(state.service.recorder, result)
+    return result
+
+
+def record_estimates(recorder: Recorder, result: BatchResult) -> None:
+    """Count each estimated item as the estimate it is, so dashboards see batch traffic too."""
+    for answer in result.items:
+        if isinstance(answer, BatchProblem):
+            continue
+        monthly_usd = getattr(answer.estimate, "monthly_usd", None)
+        recorder.estimate(answer.kind, None if monthly_usd is None else float(monthly_usd))
 
 
 ROUTES = [estimate_batch_route]

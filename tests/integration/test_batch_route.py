@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar.testing import TestClient
+from prometheus_client import REGISTRY
 
 from pricing.catalog import Catalog
 from service.app import create_app
@@ -53,3 +54,15 @@ def test_default_limit_is_1000(client: TestClient) -> None:
     response = client.post(URL, json={"items": [item(str(n), 10) for n in range(1001)]})
     assert response.status_code == 422
     assert "1000" in response.json()["detail"]
+
+
+def test_estimated_items_are_counted_as_estimates(catalog: Catalog) -> None:
+    def usage_estimates() -> float:
+        return REGISTRY.get_sample_value("spendcast_estimates_total", {"kind": "usage"}) or 0.0
+
+    before = usage_estimates()
+    with TestClient(create_app(Settings(log_level="WARNING"), catalog)) as client:
+        body = {"items": [item("a", 3200), item("b", -1), item("c", 10)]}
+        assert client.post(URL, json=body).json()["estimated"] == 2
+        client.get("/metrics")  # a scrape adds what the worker gathered
+    assert usage_estimates() - before == 2

@@ -39,7 +39,11 @@ PATHS = {route.opt["estimate_kind"]: path for route in ROUTES for path in route.
 @pytest.fixture(name="clients", scope="module")
 def fixture_clients(catalog: Catalog) -> Iterator[tuple[TestClient, TestClient]]:
     def app(fast: bool) -> Any:
-        settings = Settings(log_level="WARNING", metrics_enabled=False, fast_estimates=fast)
+        # No local cache: the two apps would key the same request differently (body bytes or
+        # canonical digest), so their X-Cache would depend on which requests came before.
+        settings = Settings(
+            log_level="WARNING", metrics_enabled=False, fast_estimates=fast, local_cache_entries=0
+        )
         return create_app(settings, catalog)
 
     with TestClient(app(True)) as fast, TestClient(app(False)) as handler:
@@ -131,8 +135,18 @@ def test_every_other_request_gets_the_handlers_answer(
     assert_same(fast, handler)
 
 
-def test_two_content_types_go_to_the_handler(clients: tuple[TestClient, TestClient]) -> None:
-    headers = [("content-type", "application/json"), ("content-type", "text/plain")]
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [("content-type", "application/json"), ("content-type", "text/plain")],
+        [("content-type", "application/json"), ("content-encoding", "gzip")],
+        [("content-type", "application/json"), ("content-encoding", "identity")],
+    ],
+    ids=["two content types", "a coding on plain JSON", "identity coding"],
+)
+def test_unusual_headers_go_to_the_handler(
+    clients: tuple[TestClient, TestClient], headers: list[tuple[str, str]]
+) -> None:
     fast, handler = (
         client.post(USAGE, content=json.dumps(GPT_4O_MINI).encode(), headers=headers)
         for client in clients
