@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from pricing.money import OUTPUT_DECIMAL_PLACES, plain_number
+
 Recurrence = Literal["one_time", "monthly"]
 
 
@@ -31,6 +33,26 @@ class Assumption(msgspec.Struct, frozen=True, kw_only=True):
     name: Annotated[str, Meta(description="The input or convention, e.g. `hours_per_month`.")]
     value: Annotated[str, Meta(description="The value used, as text.")]
     note: Annotated[str | None, Meta(description="Why, or where it comes from.")] = None
+
+
+def assumption_text(value: object) -> str:
+    """An assumption's value as text, a Decimal rounded as amounts are.
+
+    A volume derived from a daily one (10,000 × 365/12) is a 50-digit Decimal; written in full
+    it would carry 40 digits of noise that no amount in the same answer has.
+
+    Args:
+        value: The value the estimate used.
+
+    Returns:
+        ``str(value)``, except that a Decimal with more than 10 decimal places is rounded to 10
+        (half-even) as amounts are; shorter ones keep their spelling (``0.40``).
+    """
+    if isinstance(value, Decimal) and value.is_finite():
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -OUTPUT_DECIMAL_PLACES:
+            return plain_number(value)
+    return str(value)
 
 
 class Notice(msgspec.Struct, frozen=True, kw_only=True):

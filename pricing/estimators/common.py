@@ -10,7 +10,7 @@ import msgspec
 from msgspec import Meta
 
 from pricing.catalog import Catalog, ModelMatch, PricingTable, names_latest
-from pricing.results import Assumption, LineItem, Notice, total
+from pricing.results import Assumption, LineItem, Notice, assumption_text, total
 from pricing.schema import InlineRates, ServiceTier
 
 #: A month is 730 hours (365/12 days); volumes per day are multiplied by this.
@@ -87,7 +87,7 @@ class PricingContext(msgspec.Struct, kw_only=True):
 
     def assume(self, name: str, value: object, note: str | None = None) -> None:
         """Record a default that was applied."""
-        self.assumptions.append(Assumption(name=name, value=str(value), note=note))
+        self.assumptions.append(Assumption(name=name, value=assumption_text(value), note=note))
 
 
 DEFAULT_SERVICE_TIER: ServiceTier = "standard"

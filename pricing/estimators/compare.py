@@ -69,7 +69,7 @@ from pricing.knowledge import (
     shipped_library,
 )
 from pricing.problems import nest
-from pricing.results import Assumption, LineItem, Notice
+from pricing.results import Assumption, LineItem, Notice, assumption_text
 from pricing.schema import ServiceTier
 from pricing.usage import Usage, breakdown, price_tokens
 
@@ -510,7 +510,9 @@ class _Plan:
         if given is not None:
             return given
         self.defaults[name] = default
-        self.assumptions.append(Assumption(name=name, value=str(default), note=note or None))
+        self.assumptions.append(
+            Assumption(name=name, value=assumption_text(default), note=note or None)
+        )
         return default
 
     def _note(self, approaches: list[ApproachId], notice: Notice) -> None:
