@@ -207,7 +207,8 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
             NotFound: The base does not resolve or has no fine-tuning entry.
         """
         outer_provider, base = self._split_provider(requested.strip())
-        if base.lower().startswith(FINE_TUNED_PREFIX):
+        prefixed = base.lower().startswith(FINE_TUNED_PREFIX)
+        if prefixed:
             base = base[len(FINE_TUNED_PREFIX) :]
         # ft:<base>:<org>:<name>:<id>: only the base names the price.
         inner_provider, bare = self._split_provider(base.split(":", 1)[0])
@@ -227,9 +228,12 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
                     f"fine-tuning of {same_base[0].base!r} is priced here for {offered}, "
                     f"not {provider}"
                 )
-            raise NotFound(
-                "fine-tunable model", requested, self._fine_tunes.suggestions(bare), path, note
-            )
+            # Suggest ids that can be sent back as they are, in the form asked: an `ft:` id
+            # gets `ft:<base>`, never the bare base, which a model field prices as the base
+            # model (or, on a fine-tuning-only table, does not find).
+            prefix = FINE_TUNED_PREFIX if prefixed else ""
+            suggestions = [f"{prefix}{name}" for name in self._fine_tunes.suggestions(bare)]
+            raise NotFound("fine-tunable model", requested, suggestions, path, note)
         return self._preferred_fine_tune(candidates, self._canonical_base(bare))
 
     def resolve_reranker(self, requested: str, path: str) -> Reranker:
