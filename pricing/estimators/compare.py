@@ -552,6 +552,21 @@ class _Plan:
                     ),
                 ),
             )
+        if not request.prompt_caching:
+            # Unlike estimatePrompting and estimateAgent, compare prices no cache unless asked
+            # (DESIGN §4.8): say so, since for a model that caches automatically the agents'
+            # figure is then an upper bound (about twice estimateAgent's for one workload).
+            if large.caching is None:
+                why = f"{large.id} has no prompt cache in the table"
+            elif large.caching.mode == "automatic":
+                why = (
+                    f"{large.id} caches prefixes automatically, which compare prices only "
+                    "when prompt_caching is true"
+                )
+            else:
+                why = "set prompt_caching to true to price the cache"
+            note = f"prompt engineering and agents priced uncached: {why}"
+            self.assumptions.append(Assumption(name="prompt_caching", value="off", note=note))
         if not request.prompt_caching or large.caching is None:
             if request.cache_hit_rate is not None:
                 self._note(

@@ -453,3 +453,26 @@ def test_compare_accepts_nothing_an_approach_refuses(approach: str, inner: str, 
 )
 def test_reported_bounds_are_the_real_ones(field: str, limit: int) -> None:
     assert _bound(CompareRequest, field, "le") == limit
+
+
+def test_caching_off_by_default_is_echoed_with_what_it_changes(catalog: Catalog) -> None:
+    # gpt-4.1 ($2 in, $0.50 cache read, $8 out per 1M; automatic caching from 1,024 tokens in
+    # 128-token blocks, no write price). Agents: 5 steps from 3,200 tokens, +150 a step, 150
+    # out a step, 50,000 tasks.
+    # Uncached (compare's default): 5 × 3,200 + 150 × 10 = 17,500 in × $2 + 750 out × $8 =
+    # $0.041 a task, $2,050 a month.
+    # Cached: contexts 3,200, 3,350, 3,500, 3,650, 3,800 cache 3,200, 3,328, 3,456, 3,584,
+    # 3,712 tokens; writes 3,712 (billed as input), reads 3,200 + 3,328 + 3,456 + 3,584 =
+    # 13,568, uncached 0 + 22 + 44 + 66 + 88 = 220: (3,712 + 220) × 2 + 13,568 × 0.5 +
+    # 750 × 8 = 20,648 per 1M = $0.020648 a task, $1,032.40 a month (as estimateAgent).
+    result = estimate_comparison(catalog, workload())
+    agents = next(a for a in result.approaches if a.approach == "agents")
+    assert agents.monthly_usd == Decimal(2050)
+    said = {a.name: a for a in result.assumptions}
+    assert said["prompt_caching"].value == "off"
+    assert "gpt-4.1 caches prefixes automatically" in (said["prompt_caching"].note or "")
+
+    cached = estimate_comparison(catalog, workload(prompt_caching=True))
+    agents = next(a for a in cached.approaches if a.approach == "agents")
+    assert agents.monthly_usd == Decimal("1032.4")
+    assert "prompt_caching" not in {a.name for a in cached.assumptions}
