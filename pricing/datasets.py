@@ -43,6 +43,7 @@ PROMPT_ROLES = frozenset({"system", "user"})
 BodyFormat = Literal["jsonl", "json_array"]
 ProblemCode = Literal[
     "malformed_json",
+    "not_utf8",
     "oversized_example",
     "missing_keys",
     "invalid_values",
@@ -55,6 +56,21 @@ ProblemCode = Literal[
 
 _DECODER = msgspec.json.Decoder()
 _CANONICAL = msgspec.json.Encoder(order="sorted")
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Whether a line that is not JSON is at least UTF-8 text.
+
+    A NUL byte counts as not: JSON text never holds one raw, and UTF-16 or UTF-32 puts one in
+    every ASCII character (so a UTF-16 line can still decode as UTF-8).
+    """
+    if b"\x00" in raw:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class DatasetProblem(msgspec.Struct, kw_only=True):
@@ -281,7 +297,9 @@ class DatasetValidator:
         try:
             example = _DECODER.decode(raw)
         except (msgspec.DecodeError, RecursionError):  # not JSON, or nested beyond reading
-            self._flag("malformed_json", line)
+            # A line saved in another encoding (Latin-1 "café", UTF-16) is told apart: "not
+            # valid JSON" sends a person looking for a missing brace that is not missing.
+            self._flag("malformed_json" if _is_utf8(raw) else "not_utf8", line)
             return
         if not isinstance(example, dict):
             self._flag("malformed_json", line)
@@ -508,6 +526,9 @@ def attach_training_estimate(
 
 _MESSAGES: dict[ProblemCode, str] = {
     "malformed_json": "not valid JSON, or not a JSON object",
+    "not_utf8": (
+        "not UTF-8 text (saved as Latin-1, Windows-1252 or UTF-16?): re-save the file as UTF-8"
+    ),
     "oversized_example": f"longer than {MAX_EXAMPLE_BYTES:,} bytes: not parsed",
     "missing_keys": "a required key is missing or null",
     "invalid_values": (

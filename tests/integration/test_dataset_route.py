@@ -293,3 +293,34 @@ def test_the_report_names_the_pricing_version_it_used(
     assert response.json()["pricing_version"] == version
     estimate = response.json()["training_estimate"]
     assert estimate is None or estimate["pricing_version"] == version
+
+
+def test_a_line_in_another_encoding_is_named_so(client: TestClient) -> None:
+    # Reported: a JSONL file with one line saved as Latin-1 ("café" as c a f 0xE9) was
+    # "malformed_json: not valid JSON", which sent its author looking for a missing brace.
+    body = (
+        b'{"input": "caf\xe9", "label": "food"}\n'  # line 1: Latin-1, not UTF-8
+        b'{"input": "tea", "label": "drink"}\n'  # line 2: fine
+        b'{"input": "milk", "label": "drink"\n'  # line 3: a brace is missing
+    )
+    response = client.post(
+        URL, params={"task_type": "classification"}, content=body, headers=NDJSON
+    )
+    assert response.status_code == 200, response.text
+    found = {p["code"]: (p["count"], p["lines"]) for p in response.json()["problems"]}
+    assert found["not_utf8"] == (1, [1])
+    assert found["malformed_json"] == (1, [3])
+    assert response.json()["valid_examples"] == 1
+
+
+def test_a_utf16_file_is_not_utf8_on_every_line(client: TestClient) -> None:
+    # Windows PowerShell 5 writes UTF-16 by default: BOM FF FE, then a NUL after every ASCII
+    # byte. Cut at each 0x0A, every line still holds NULs, which JSON text never does raw.
+    text = '{"input": "a", "label": "x"}\n{"input": "b", "label": "y"}\n'
+    response = client.post(
+        URL, params={"task_type": "classification"}, content=text.encode("utf-16"), headers=NDJSON
+    )
+    assert response.status_code == 200, response.text
+    found = {p["code"]: (p["count"], p["lines"]) for p in response.json()["problems"]}
+    assert found["not_utf8"][0] == response.json()["lines"]
+    assert "malformed_json" not in found
