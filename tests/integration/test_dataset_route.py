@@ -274,8 +274,10 @@ def test_no_content_type_is_415_saying_so(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("params", "version"),
     [
-        ({}, "2026-12-01"),
-        ({"pricing_version": "latest"}, "2026-12-01"),
+        # The latest table: 2026-12-04 (2026-12-01's prices with dated snapshot ids).
+        ({}, "2026-12-04"),
+        ({"pricing_version": "latest"}, "2026-12-04"),
+        ({"pricing_version": "2026-12-01"}, "2026-12-01"),
         ({"pricing_version": "2026-03-30"}, "2026-03-30"),
         ({"pricing_version": "2026-03-30", "model": "gpt-3.5-turbo"}, "2026-03-30"),
     ],

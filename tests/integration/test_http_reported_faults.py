@@ -185,10 +185,10 @@ def test_a_table_without_gpus_says_so(client: TestClient) -> None:
     assert "pricing_version latest" in problem["detail"]
 
 
-@pytest.mark.parametrize("version", ["LATEST", "Latest", " latest ", "2026-12-01", " 2026-12-01"])
+@pytest.mark.parametrize("version", ["LATEST", "Latest", " latest ", "2026-12-04", " 2026-12-04"])
 def test_table_versions_are_read_like_model_ids(client: TestClient, version: str) -> None:
     # Any case of the keyword, and surrounding spaces, as model ids allow. gpt-4o-mini in the
-    # 2026-12-01 table: 1,000,000 input tokens at $0.15 per 1M = $0.15.
+    # latest table (2026-12-04, 2026-12-01's prices): 1,000,000 input tokens at $0.15 per 1M.
     body = {
         "model": "gpt-4o-mini",
         "pricing_version": version,
@@ -196,11 +196,11 @@ def test_table_versions_are_read_like_model_ids(client: TestClient, version: str
     }
     response = client.post(USAGE, json=body)
     assert response.status_code == 200, response.text
-    assert response.json()["pricing_version"] == "2026-12-01"
+    assert response.json()["pricing_version"] == "2026-12-04"
     assert total(response.json()) == Decimal("0.15")
     table = client.get(f"/v1/pricing/{version.strip()}")
     assert table.status_code == 200
-    assert table.json()["version"] == "2026-12-01"
+    assert table.json()["version"] == "2026-12-04"
 
 
 def test_an_unknown_version_suggests_the_keyword_too(client: TestClient) -> None:

@@ -22,7 +22,7 @@ def test_readme_example_prices_gpt_4o_mini(client: TestClient) -> None:
     )
     assert status == 200
     assert Decimal(str(body["total_usd"])) == Decimal("0.00036")
-    assert body["pricing_version"] == "2026-12-01"
+    assert body["pricing_version"] == "2026-12-04"
     assert {item["name"] for item in body["line_items"]} == {"input", "output"}
 
 
@@ -152,9 +152,9 @@ def test_malformed_bodies_are_4xx_problems(client: TestClient, raw: bytes) -> No
 
 def test_list_versions(client: TestClient) -> None:
     body = client.get("/v1/pricing").json()
-    assert body["latest"] == "2026-12-01"
+    assert body["latest"] == "2026-12-04"
     versions = {v["version"]: v for v in body["versions"]}
-    assert set(versions) >= {"2026-03-30", "2026-12-01"}
+    assert set(versions) >= {"2026-03-30", "2026-12-01", "2026-12-04"}
     assert versions["2026-03-30"]["model_count"] == 3
     assert len(versions["2026-12-01"]["content_hash"]) == 64
 
@@ -205,4 +205,4 @@ def test_health_routes(client: TestClient) -> None:
     assert ready.status_code == 200
     assert ready.json()["redis"] == "disabled"
     version = client.get("/version").json()
-    assert version["latest_pricing_version"] == "2026-12-01"
+    assert version["latest_pricing_version"] == "2026-12-04"

@@ -33,7 +33,7 @@ def test_a_usage_estimate_with_a_bom_is_priced(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     # gpt-4o-mini, $0.15 in and $0.60 out per 1M: 1,200 × 0.15 + 300 × 0.60 = 360 per 1M.
     assert response.json()["total_usd"] == 0.00036
-    assert response.json()["pricing_version"] == "2026-12-01"
+    assert response.json()["pricing_version"] == "2026-12-04"
 
 
 @pytest.mark.parametrize(
