@@ -144,7 +144,10 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         price_at,
         request.uncertainty,
         priced=priced,
-        warnings=notices(_below_cache_minimum(shape.static_tokens, hit_rate, policy)),
+        warnings=notices(
+            _below_cache_minimum(shape.static_tokens, hit_rate, policy),
+            _unused_hit_rate(request, priced.model.caching, policy),
+        ),
         red_flags=notices(long_prompt_flag(shape.prompt_tokens)),
     )
     uncached = totals(prompting_items(priced, shape, volume, hit_rate, None, EXPECTED))[1]
@@ -178,6 +181,35 @@ def _below_cache_minimum(
         message=(
             f"the static prefix of {static_tokens} tokens is below the model's "
             f"{policy.min_tokens}-token cache minimum: nothing is cached, every request is "
+            "priced as uncached input"
+        ),
+    )
+
+
+def _unused_hit_rate(
+    request: PromptingRequest, offered: CachePolicy | None, policy: CachePolicy | None
+) -> Notice | None:
+    """The warning when a hit rate was given but no cache is priced, so it prices nothing.
+
+    Silent, a budget asked at a 90% hit rate read as if it had been priced at it (compare
+    warns the same way, with the same code).
+    """
+    if policy is not None or not request.cache_hit_rate:
+        return None
+    if offered is None:
+        why = (
+            "the inline rates give no `caching`"
+            if request.rates is not None
+            else "the model has no prompt cache in the table"
+        )
+    elif request.prompt_caching is False:
+        why = "prompt_caching is false"
+    else:
+        why = f"the model caches only on request ({offered.mode}): set prompt_caching to true"
+    return Notice(
+        code="cache_hit_rate_unused",
+        message=(
+            f"cache_hit_rate {request.cache_hit_rate} prices nothing: {why}; every request is "
             "priced as uncached input"
         ),
     )

@@ -191,7 +191,8 @@ def test_a_prefix_below_the_cache_minimum_is_a_warning(
         "cache_hit_rate": hit_rate,
     }
     result = estimate(catalog, **model, **body)
-    codes = [warning.code for warning in result.warnings]
+    # (prompt_caching false with a hit rate is the other warning, cache_hit_rate_unused.)
+    codes = [w.code for w in result.warnings if w.code != "cache_hit_rate_unused"]
     assert codes == (["prefix_below_cache_minimum"] if warned else [])
     if warned:
         assert result.monthly_usd == result.monthly_without_caching_usd
@@ -257,3 +258,53 @@ def test_static_defaults_are_echoed(catalog: Catalog) -> None:
     assumed = {a.name: a.value for a in result.assumptions}
     assert (assumed["few_shot_examples"], assumed["tool_schema_tokens"]) == ("0", "0")
     assert result.static_prefix_tokens == 1500
+
+
+# A 3,000-token prefix, 200 variable and 100 output tokens, 1,000 requests, hit rate 0.9.
+HIT_RATE_SHAPE = {
+    "system_prompt_tokens": 3000,
+    "variable_input_tokens": 200,
+    "output_tokens": 100,
+    "requests_per_month": 1000,
+    "cache_hit_rate": 0.9,
+    "pricing_version": "2026-12-01",
+    "at": "2026-12-02T00:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("model", "total", "why"),
+    [
+        # claude-sonnet-4-5 caches only on request: $3 in, $15 out per 1M, uncached:
+        # 1,000 × (3,200 × 3 + 100 × 15) / 1M = 1,000 × 0.0111 = $11.10.
+        ({"model": "claude-sonnet-4.5"}, D("11.1"), "set prompt_caching to true"),
+        # Inline rates with a cache-read price but no `caching`: $1 in, $2 out:
+        # 1,000 × (3,200 × 1 + 100 × 2) / 1M = $3.40.
+        (
+            {"rates": {"input": 1, "output": 2, "cache_read": 0.1}},
+            D("3.4"),
+            "the inline rates give no `caching`",
+        ),
+        # gpt-4.1-mini caches automatically, but the request turned it off: $0.40 in, $1.60
+        # out: 1,000 × (3,200 × 0.40 + 100 × 1.60) / 1M = $1.44.
+        ({"model": "gpt-4.1-mini", "prompt_caching": False}, D("1.44"), "prompt_caching is false"),
+    ],
+)
+def test_a_hit_rate_that_prices_nothing_is_a_warning(
+    catalog: Catalog, model: dict, total: Decimal, why: str
+) -> None:
+    # Reported: a cache_hit_rate of 0.9 with no cache priced gave the uncached figure and no
+    # word that the hit rate was ignored.
+    result = estimate(catalog, **HIT_RATE_SHAPE, **model)
+    assert result.monthly_usd == total
+    [warning] = [w for w in result.warnings if w.code == "cache_hit_rate_unused"]
+    assert why in warning.message
+
+
+def test_a_priced_hit_rate_is_no_warning(catalog: Catalog) -> None:
+    # claude-sonnet-4-5 with prompt_caching: reads 0.9 × 1,000 × 3,000 = 2,700,000 at $0.30,
+    # writes 0.1 × 1,000 × 3,000 = 300,000 at $3.75, 200,000 variable in at $3, 100,000 out
+    # at $15: 0.81 + 1.125 + 0.6 + 1.5 = $4.035.
+    result = estimate(catalog, **HIT_RATE_SHAPE, model="claude-sonnet-4.5", prompt_caching=True)
+    assert result.monthly_usd == D("4.035")
+    assert "cache_hit_rate_unused" not in [w.code for w in result.warnings]
