@@ -694,6 +694,14 @@ def _reranker(
     if request.reranker is not None:
         chosen = context.table.resolve_reranker(request.reranker, "$.reranker")
     if chosen is None:
+        if request.rerank_candidates is not None:
+            # Silently dropped, the candidates would leave reranking out of the budget (the
+            # README's workload: $200 of its $314 a month), as a reranker without them is refused.
+            raise InvalidInput(
+                "$.rerank_candidates",
+                "rerank_candidates prices reranking only with a reranker: give reranker (or "
+                "reranker_rates), or leave rerank_candidates out",
+            )
         context.assume("reranker", "none", "retrieved chunks go to the model unranked")
         return None, 0
 
