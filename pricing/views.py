@@ -128,6 +128,7 @@ PriceName = Literal[
     "read_units",
     "write_units",
     "monthly_minimum",
+    "gpu_hour",
 ]
 
 
@@ -151,7 +152,10 @@ class PricingDiff(msgspec.Struct, kw_only=True):
     to_version: str
     added: Annotated[
         list[str],
-        Meta(description="Ids priced only in `to`: models, `ft:` ids, rerankers, vector stores."),
+        Meta(
+            description="Ids priced only in `to`: models, `ft:` ids, rerankers, vector stores, "
+            "GPUs."
+        ),
     ]
     removed: Annotated[list[str], Meta(description="Ids priced only in `from`, as `added`.")]
     changed: Annotated[
@@ -162,7 +166,8 @@ class PricingDiff(msgspec.Struct, kw_only=True):
         list[PriceChange],
         Meta(
             description="Every other price of an entry in both tables: fine-tuning training "
-            "and hosting, reranker searches, vector-store storage, units and minimum."
+            "and hosting, reranker searches, vector-store storage, units and minimum, and a "
+            "GPU's hourly price at its default offer (`gpu_hour`, the one estimates bill)."
         ),
     ] = []
 
@@ -311,8 +316,9 @@ def diff_tables(catalog: Catalog, from_version: str, to_version: str) -> Pricing
     """Added, removed and changed prices between two tables.
 
     Each table's rows are compared as in force on its own publication date. Every priced entry
-    counts (models, fine-tunes, rerankers, vector stores), and every price it has: a diff that
-    left one out would say "unchanged" about a price that moved. Entries are told apart by id
+    counts (models, fine-tunes, rerankers, vector stores, GPUs at their default offer), and
+    every price it has: a diff that left one out would say "unchanged" about a price that
+    moved. Entries are told apart by id
     and provider; an id that two providers price (Azure's and OpenAI's `ft:gpt-4.1`) is named
     `provider/id`, as getModel resolves it.
 
@@ -381,7 +387,10 @@ _PRICE_ORDER: tuple[PriceName, ...] = (
     "read_units",
     "write_units",
     "monthly_minimum",
+    "gpu_hour",
 )
+#: The "provider" of a GPU entry: GPU ids never collide with a priced model's.
+_GPU = "gpu"
 _Price = tuple[Decimal | None, str | None]
 _UNPRICED: _Price = (None, None)
 
@@ -406,6 +415,10 @@ def _other_prices(table: PricingTable) -> dict[_EntryKey, dict[PriceName, _Price
             "write_units": (store.write_usd_per_1m_units, "usd_per_1m_write_units"),
             "monthly_minimum": (store.monthly_minimum_usd, "usd_per_month"),
         }
+    for gpu in table.gpus:
+        # The offer that serving and self-hosted training bill when a request names none:
+        # left out, a GPU-hour price that moved would read as unchanged.
+        prices[(gpu.id, _GPU)] = {"gpu_hour": (gpu.default_offer.usd_per_hour, "usd_per_hour")}
     return prices
 
 

@@ -184,3 +184,95 @@ def test_the_shipped_tables_show_both_training_price_changes(catalog: Catalog) -
     # OpenAI and Azure both price ft:gpt-4.1: both are listed, each under its provider.
     assert {"openai/ft:gpt-4.1", "azure/ft:gpt-4.1", "rerank-v3.5"} <= set(diff.added)
     assert "pinecone-serverless-standard" in diff.added
+
+
+_GPU_TABLE = """
+[table]
+version = "{version}"
+published = {version}
+source = "test"
+description = "test"
+
+[[providers]]
+id = "acme"
+name = "Acme"
+
+[[models]]
+id = "acme-1"
+provider = "acme"
+source = "test"
+verified = 2030-01-01
+  [[models.prices]]
+  input = 1.0
+  output = 2.0
+
+[[gpus]]
+id = "gpu-x"
+name = "GPU X"
+memory_gb = 80
+bandwidth_gb_per_s = 3350
+dense_bf16_tflops = 989.4
+source = "test"
+verified = 2030-01-01
+  [[gpus.offers]]
+  provider = "cloud-a"
+  sku = "x1"
+  price = {{ unit = "usd_per_hour", rate = {default_rate} }}
+  as_of = 2030-01-01
+  default = true
+  source = "test"
+  [[gpus.offers]]
+  provider = "cloud-b"
+  sku = "x1"
+  price = {{ unit = "usd_per_hour", rate = 1.00 }}
+  as_of = 2030-01-01
+  source = "test"
+{more}
+"""
+
+_GPU_Y = """
+[[gpus]]
+id = "gpu-y"
+name = "GPU Y"
+memory_gb = 24
+bandwidth_gb_per_s = 600
+dense_bf16_tflops = 120
+source = "test"
+verified = 2030-01-01
+  [[gpus.offers]]
+  provider = "cloud-a"
+  sku = "y1"
+  price = { unit = "usd_per_hour", rate = 0.80 }
+  as_of = 2030-01-01
+  default = true
+  source = "test"
+"""
+
+
+def test_a_gpu_hour_price_that_moved_is_a_change(tmp_path: Path) -> None:
+    # Reported: the diff compared no GPU at all, so a cut of the GPU-hour price that serving
+    # and self-hosted training bill (the default offer: 6.88 → 5.50 USD per hour) read as
+    # "unchanged", and a GPU new to the table was not "added".
+    for version, rate, more in (("2030-01-01", "6.88", ""), ("2030-06-01", "5.50", _GPU_Y)):
+        (tmp_path / f"{version}.toml").write_text(
+            _GPU_TABLE.format(version=version, default_rate=rate, more=more)
+        )
+    diff = diff_tables(load_catalog(tmp_path), "2030-01-01", "2030-06-01")
+    assert diff.prices_changed == [
+        PriceChange(
+            id="gpu-x",
+            price="gpu_hour",
+            from_rate=Decimal("6.88"),
+            from_unit="usd_per_hour",
+            to_rate=Decimal("5.50"),
+            to_unit="usd_per_hour",
+        )
+    ]
+    assert (diff.added, diff.removed, diff.changed) == (["gpu-y"], [], [])
+
+
+def test_the_shipped_gpus_are_added_since_the_articles_table(catalog: Catalog) -> None:
+    # The article's table has no GPU; the current ones price six at their default offers.
+    diff = diff_tables(catalog, "2026-03-30", "2026-12-01")
+    gpus = {"a100-40gb", "a100-80gb", "a10g", "h100-sxm", "h200", "l4"}
+    assert gpus <= set(diff.added)
