@@ -145,6 +145,14 @@ class PriceChange(msgspec.Struct, kw_only=True):
     to_unit: Annotated[str | None, Meta(description="e.g. usd_per_1m_trained_tokens.")]
 
 
+class AliasChange(msgspec.Struct, kw_only=True):
+    """Ids that resolve to an entry in one table and not in the other (its prices aside)."""
+
+    id: Annotated[str, Meta(description="The entry, named as in `added`.")]
+    added: Annotated[list[str], Meta(description="Aliases only `to` lists (dated snapshots).")]
+    removed: Annotated[list[str], Meta(description="Aliases only `from` lists.")]
+
+
 class PricingDiff(msgspec.Struct, kw_only=True):
     """What changed from one table to another, at each table's publication date."""
 
@@ -168,6 +176,14 @@ class PricingDiff(msgspec.Struct, kw_only=True):
             description="Every other price of an entry in both tables: fine-tuning training "
             "and hosting, reranker searches, vector-store storage, units and minimum, and a "
             "GPU's hourly price at its default offer (`gpu_hour`, the one estimates bill)."
+        ),
+    ] = []
+    aliases_changed: Annotated[
+        list[AliasChange],
+        Meta(
+            description="Entries in both tables whose aliases differ: an id such as "
+            "`claude-sonnet-4-5-20250929` that one table resolves and the other does not. "
+            "For an `ft:` entry the aliases are its base's."
         ),
     ] = []
 
@@ -362,7 +378,39 @@ def diff_tables(catalog: Catalog, from_version: str, to_version: str) -> Pricing
         removed=sorted(name[key] for key in old_keys - new_keys),
         changed=changed,
         prices_changed=prices_changed,
+        aliases_changed=_alias_changes(old, new, name),
     )
+
+
+def _aliases(table: PricingTable) -> dict[_EntryKey, frozenset[str]]:
+    """Each entry's aliases, keyed as the diff keys its prices."""
+    found: dict[_EntryKey, frozenset[str]] = {
+        (m.id, m.provider): frozenset(m.aliases) for m in table.models
+    }
+    for ft in table.fine_tunes:
+        found[(f"ft:{ft.base}", ft.provider)] = frozenset(ft.aliases)
+    for entry in (*table.rerankers, *table.vector_stores):
+        found[(entry.id, entry.provider)] = frozenset(entry.aliases)
+    for gpu in table.gpus:
+        found[(gpu.id, _GPU)] = frozenset(gpu.aliases)
+    return found
+
+
+def _alias_changes(
+    old: PricingTable, new: PricingTable, name: dict[_EntryKey, str]
+) -> list[AliasChange]:
+    # Without this, a table that only adds dated snapshot ids diffs as "nothing changed",
+    # although ids that were 404s now resolve.
+    before, after = _aliases(old), _aliases(new)
+    return [
+        AliasChange(
+            id=name[key],
+            added=sorted(after[key] - before[key]),
+            removed=sorted(before[key] - after[key]),
+        )
+        for key in sorted(before.keys() & after.keys(), key=name.__getitem__)
+        if before[key] != after[key]
+    ]
 
 
 _EntryKey = tuple[str, str]  # (id, provider)

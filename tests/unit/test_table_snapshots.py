@@ -45,6 +45,12 @@ def test_no_price_changed_from_2026_12_01(catalog: Catalog) -> None:
     # Only aliases were added: every model, fine-tune, GPU and store keeps its rows.
     diff = diff_tables(catalog, "2026-12-01", "2026-12-04")
     assert (diff.added, diff.removed, diff.changed, diff.prices_changed) == ([], [], [], [])
+    # ... and the diff says so, rather than "nothing changed": each snapshot once, at its model.
+    added = {change.id: change.added for change in diff.aliases_changed}
+    assert {alias: model_id for model_id, aliases in added.items() for alias in aliases} == (
+        SNAPSHOTS | {f"gpt-3.5-turbo-{s}": "ft:gpt-3.5-turbo" for s in ("0125", "0613", "1106")}
+    )
+    assert all(change.removed == [] for change in diff.aliases_changed)
     old, new = catalog.tables["2026-12-01"], catalog.tables["2026-12-04"]
     strip = msgspec.structs.replace
     assert [strip(m, aliases=()) for m in old.models] == [strip(m, aliases=()) for m in new.models]
