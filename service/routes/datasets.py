@@ -51,13 +51,16 @@ class _DatasetUpload(Operation):
     """The operation of validateDataset, whose body is read as a stream, not decoded up front."""
 
     def __post_init__(self) -> None:
+        # No type: the route checks a dataset, so an item that is not an object (null, a
+        # number) is a finding of the report (`malformed_json` at its item number), as a bad
+        # JSONL line is, not a refusal of the whole upload. A schema saying `object` would call
+        # the 200 that reports it an invalid request accepted.
         example = Schema(
-            type=OpenAPIType.OBJECT,
-            additional_properties=True,
             description=(
-                "One example: classification {input, label}; generation {prompt, completion} "
-                "or {messages: [...]}; style_transfer {source, target}; qa {question, answer}. "
-                "An optional `split` of train, validation or test."
+                "One example, an object: classification {input, label}; generation "
+                "{prompt, completion} or {messages: [...]}; style_transfer {source, target}; "
+                "qa {question, answer}. An optional `split` of train, validation or test. Any "
+                "other value is reported as `malformed_json`, not refused."
             ),
         )
         self.request_body = RequestBody(
@@ -78,7 +81,7 @@ class _DatasetUpload(Operation):
                     schema=Schema(
                         type=OpenAPIType.ARRAY,
                         items=example,
-                        description="A JSON array of example objects, read as a stream.",
+                        description="A JSON array of examples, read as a stream.",
                     )
                 ),
             },
