@@ -20,7 +20,8 @@ class TableLoadError(PricingError):
         self.file = file
         self.path = path
         self.reason = reason
-        super().__init__(f"{file}: {path}: {reason}")
+        # A problem of the file as a whole (or of a directory) has no path inside it.
+        super().__init__(f"{file}: {path}: {reason}" if path else f"{file}: {reason}")
 
 
 class InvalidInput(PricingError):

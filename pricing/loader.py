@@ -76,6 +76,9 @@ def load_catalog(directory: Path = TABLES_DIR) -> Catalog:
     Raises:
         TableLoadError: A file is unreadable or invalid; the error names the file and the path.
     """
+    if not directory.is_dir():
+        # glob() of a missing directory finds nothing: say what is wrong, not "no files".
+        raise TableLoadError(str(directory), "", "no such directory")
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise TableLoadError(str(directory), "", "no *.toml table files found")

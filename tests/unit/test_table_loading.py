@@ -199,3 +199,18 @@ def test_gpu_needs_exactly_one_default_offer(tmp_path: Path) -> None:
 def test_gpu_hourly_price_outside_band(tmp_path: Path) -> None:
     error = load_error(tmp_path, GOOD + GPU.replace("rate = 6.88", "rate = 6880"))
     assert error.path == "gpus[0].offers[0].price.rate"
+
+
+def test_a_missing_tables_directory_is_named_so(tmp_path: Path) -> None:
+    # Reported: SPENDCAST_TABLES_DIR pointing at a typo stopped the start with
+    # "<dir>: : no *.toml table files found" (an empty path between two colons).
+    missing = tmp_path / "tabels"
+    with pytest.raises(TableLoadError) as caught:
+        load_catalog(missing)
+    assert str(caught.value) == f"{missing}: no such directory"
+
+
+def test_an_empty_tables_directory_says_no_table_files(tmp_path: Path) -> None:
+    with pytest.raises(TableLoadError) as caught:
+        load_catalog(tmp_path)
+    assert str(caught.value) == f"{tmp_path}: no *.toml table files found"
