@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
 import msgspec
+import msgspec.inspect as mi
 from msgspec import Meta
 
 PREFIX = "SPENDCAST_"
@@ -148,7 +150,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 continue
             name = key[len(PREFIX) :].lower()
             if name not in fields:
-                raise SettingsError(f"{key} is not a setting of spendcast")
+                close = difflib.get_close_matches(name, fields, 1, 0.6)
+                hint = f" (did you mean {PREFIX}{close[0].upper()}?)" if close else ""
+                raise SettingsError(f"{key} is not a setting of spendcast{hint}")
             values[name] = value
         try:
             return msgspec.convert(values, cls, strict=False)
@@ -156,9 +160,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
             raise SettingsError(f"invalid setting: {_env_name(str(exc))}") from None
 
 
+def _choices(field: str) -> tuple[str, ...]:
+    """The values an enumerated setting takes (empty for any other setting)."""
+    for info in mi.type_info(Settings).fields:  # type: ignore[union-attr]
+        if info.name == field and isinstance(info.type, mi.LiteralType):
+            return tuple(str(value) for value in info.type.values)
+    return ()
+
+
 def _env_name(message: str) -> str:
     marker = "at `$."
     if marker in message:
         head, field = message.rsplit(marker, 1)
-        return f"{PREFIX}{field.rstrip('`').upper()}: {head.rstrip(' -')}"
+        field = field.rstrip("`")
+        choices = _choices(field)
+        # "Invalid enum value 'text'" alone leaves the operator guessing the spelling.
+        hint = f"; one of: {', '.join(choices)}" if choices else ""
+        return f"{PREFIX}{field.upper()}: {head.rstrip(' -')}{hint}"
     return message

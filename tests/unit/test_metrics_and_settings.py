@@ -115,3 +115,18 @@ def test_an_operators_directory_is_wiped_of_old_files(tmp_path: Path) -> None:
     environ = {MULTIPROC_ENV: str(tmp_path)}
     assert prepare_metrics_dir(Settings(workers=1), environ) == str(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]
+
+
+def test_a_misspelt_setting_names_the_one_meant() -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"SPENDCAST_PORTT": "8080"})
+    assert str(caught.value) == (
+        "SPENDCAST_PORTT is not a setting of spendcast (did you mean SPENDCAST_PORT?)"
+    )
+
+
+def test_an_invalid_enumerated_setting_lists_its_values() -> None:
+    # Reported: "SPENDCAST_LOG_FORMAT: Invalid enum value 'text'" and nothing more.
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"SPENDCAST_LOG_FORMAT": "text"})
+    assert str(caught.value).endswith("Invalid enum value 'text'; one of: auto, console, json")
