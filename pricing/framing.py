@@ -192,7 +192,16 @@ class ArrayFramer(_Framer):
         if not text:
             return len(chunk)
         if text[:1] != b"[":
-            raise InvalidInput("$", "an application/json body must be a JSON array of examples")
+            # A JSONL file sent with curl's usual `-H content-type: application/json` lands
+            # here: say which content type reads it as it is.
+            hint = (
+                "; one example object per line is JSON Lines: send it as application/x-ndjson"
+                if text[:1] == b"{"
+                else ""
+            )
+            raise InvalidInput(
+                "$", f"an application/json body must be a JSON array of examples{hint}"
+            )
         self._state = "inside"
         return len(chunk) - len(text) + 1
 

@@ -338,3 +338,12 @@ def test_an_array_item_that_is_not_an_object_is_reported_not_refused(client: Tes
     found = {p["code"]: (p["count"], p["lines"]) for p in response.json()["problems"]}
     assert found["malformed_json"] == (2, [1, 2])
     assert response.json()["valid_examples"] == 1
+
+
+def test_json_lines_sent_as_json_are_told_their_content_type(client: TestClient) -> None:
+    body = b'{"question": "q", "answer": "a"}\n{"question": "r", "answer": "b"}\n'
+    response = client.post(
+        URL, params={"task_type": "qa"}, content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"].endswith("send it as application/x-ndjson")
