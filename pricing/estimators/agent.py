@@ -22,6 +22,7 @@ from pricing.entries import CachePolicy, ContextTier
 from pricing.estimators.common import (
     PricingContext,
     WorkloadEstimate,
+    batch_not_interactive,
     long_prompt_flag,
     to_decimal,
     total,
@@ -408,6 +409,9 @@ def _warnings(
         )
     if policy is not None:
         found += notices(_below_cache_minimum(policy.min_tokens, shape, steps))
+    found += notices(
+        batch_not_interactive(request.service_tier, "every step waits that long for the one before")
+    )
     return found
 
 

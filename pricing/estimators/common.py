@@ -141,6 +141,28 @@ def unused_service_tier(context: PricingContext, service_tier: str, what: str) -
     )
 
 
+def batch_not_interactive(service_tier: str, what: str) -> Notice | None:
+    """The warning when an interactive workload (RAG queries, agent steps) is priced at batch.
+
+    The Batch API answers within a window of up to 24 hours, so it never serves interactive RAG
+    or agents (spend-models §6); priced as asked, the figure halves with no word that it holds
+    for offline jobs only.
+
+    Args:
+        service_tier: The tier the request asked for.
+        what: What waits for the batch window, for the message.
+    """
+    if service_tier != "batch":
+        return None
+    return Notice(
+        code="batch_tier_not_interactive",
+        message=(
+            f"priced at batch rates: the Batch API answers within up to 24 hours, so {what}; "
+            "this holds for offline jobs only, interactive use pays the standard rates"
+        ),
+    )
+
+
 class ModelRequest(EstimateRequest, kw_only=True, forbid_unknown_fields=True):
     """An estimate request that prices with one chat model: a table id or inline rates."""
 

@@ -20,6 +20,7 @@ from pricing.errors import InvalidInput
 from pricing.estimators.common import (
     PricingContext,
     WorkloadEstimate,
+    batch_not_interactive,
     echo_default,
     long_prompt_flag,
     to_decimal,
@@ -786,6 +787,9 @@ def _warnings(plan: RagPlan, request: RagRequest) -> list[Notice]:
                 ),
             )
         )
+    found += notices(
+        batch_not_interactive(request.service_tier, "each query waits for its answer that long")
+    )
     return found
 
 
