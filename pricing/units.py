@@ -120,8 +120,13 @@ def to_canonical(rate: Decimal, unit_name: str, dimension: Dimension) -> Decimal
             "amounts are written with 10"
         )
     if canonical > unit.max_canonical_rate:
+        # "3000.0 usd_per_1m_tokens is 3000.0 usd_per_1m_tokens" says nothing: convert only
+        # a rate written in another unit.
+        written = f"rate {plain_decimal(rate)} {unit_name}"
+        if unit_name != unit.canonical:
+            written += f" is {plain_decimal(canonical)} {unit.canonical}"
         raise ValueError(
-            f"rate {rate} {unit_name} is {canonical} {unit.canonical}, above the plausible "
-            f"maximum of {unit.max_canonical_rate}; check the unit"
+            f"{written}, above the plausible maximum of {unit.max_canonical_rate} "
+            f"{unit.canonical}; check the unit"
         )
     return plain_decimal(canonical)

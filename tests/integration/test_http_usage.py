@@ -206,3 +206,26 @@ def test_health_routes(client: TestClient) -> None:
     assert ready.json()["redis"] == "disabled"
     version = client.get("/version").json()
     assert version["latest_pricing_version"] == "2026-12-04"
+
+
+def test_an_implausible_inline_rate_is_said_once_in_its_unit(client: TestClient) -> None:
+    # Reported: "rate 3000.0 usd_per_1m_tokens is 3000.0 usd_per_1m_tokens, above the
+    # plausible maximum of 1000": the conversion said nothing, and the maximum had no unit.
+    status, body, _ = post(
+        client, {"rates": {"input": 3000, "output": 15}, "usage": {"input_tokens": 1}}
+    )
+    assert status == 422
+    assert body["errors"][0]["message"] == (
+        "rate 3000 usd_per_1m_tokens, above the plausible maximum of 1000 usd_per_1m_tokens; "
+        "check the unit"
+    )
+
+
+def test_an_implausible_rate_in_another_unit_is_converted(client: TestClient) -> None:
+    # $3 per 1k tokens is $3,000 per 1M: a per-1M price pasted as per-1k.
+    body = {"rates": {"input": 3, "output": 15, "unit": "usd_per_1k_tokens"}}
+    status, answer, _ = post(client, body | {"usage": {"input_tokens": 1}})
+    assert status == 422
+    assert answer["errors"][0]["message"].startswith(
+        "rate 3 usd_per_1k_tokens is 3000 usd_per_1m_tokens, above the plausible maximum of 1000"
+    )
