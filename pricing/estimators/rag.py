@@ -787,6 +787,21 @@ def _warnings(plan: RagPlan, request: RagRequest) -> list[Notice]:
                 ),
             )
         )
+    length, size = request.tokens_per_document, request.chunk_size_tokens
+    if length < size:
+        # The prompt prices k × C (DESIGN §4.4, an upper bound); with documents shorter than
+        # a chunk every chunk is the whole document, and the bound is C / L times the prompt.
+        found.append(
+            Notice(
+                code="chunk_size_above_document",
+                message=(
+                    f"documents of {length} tokens are one chunk each, shorter than "
+                    f"chunk_size_tokens {size}: each of the {plan.chunks_per_query} retrieved "
+                    f"chunks is priced at {size} tokens, not {length}; set chunk_size_tokens to "
+                    f"{length} for the exact prompt"
+                ),
+            )
+        )
     found += notices(
         batch_not_interactive(request.service_tier, "each query waits for its answer that long")
     )

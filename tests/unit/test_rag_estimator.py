@@ -302,3 +302,22 @@ def test_service_tiers_and_inline_defaults_are_echoed(catalog: Catalog) -> None:
     assert assumed["reranker_rates.documents_per_search"] == "100"
     # INLINE gives a $50 minimum: not a default, not echoed.
     assert "vector_store_rates.monthly_minimum_usd" not in assumed
+
+
+def test_documents_shorter_than_a_chunk_are_warned_with_the_exact_setting(
+    catalog: Catalog,
+) -> None:
+    # 10,000 documents of 100 tokens, chunk size 512: one 100-token chunk each, but the prompt
+    # prices k × C = 5 × 512 = 2,560 retrieved tokens (DESIGN §4.4's upper bound) for 500.
+    # RAG_1's prompt: 500 system + 20 question + 2,560 = 3,080 tokens; with chunk_size_tokens
+    # 100 it is 500 + 20 + 5 × 100 = 1,020, the exact one.
+    short = RAG_1 | {"tokens_per_document": 100}
+    result = estimate(catalog, **short)
+    assert result.prompt_tokens_per_query == 3080
+    [warning] = [w for w in result.warnings if w.code == "chunk_size_above_document"]
+    assert "set chunk_size_tokens to 100" in warning.message
+    exact = estimate(catalog, **(short | {"chunk_size_tokens": 100}))
+    assert exact.prompt_tokens_per_query == 1020
+    assert "chunk_size_above_document" not in [w.code for w in exact.warnings]
+    # RAG_1 itself (2,000-token documents, five chunks each) is not warned.
+    assert "chunk_size_above_document" not in [w.code for w in estimate(catalog, **RAG_1).warnings]
