@@ -144,7 +144,10 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         price_at,
         request.uncertainty,
         priced=priced,
-        warnings=notices(_below_cache_minimum(shape.static_tokens, hit_rate, policy)),
+        warnings=notices(
+            _below_cache_minimum(shape.static_tokens, hit_rate, policy),
+            _hit_rate_unused(request.cache_hit_rate, policy, priced),
+        ),
         red_flags=notices(long_prompt_flag(shape.prompt_tokens)),
     )
     uncached = totals(prompting_items(priced, shape, volume, hit_rate, None, EXPECTED))[1]
@@ -158,6 +161,34 @@ def estimate_prompting(catalog: Catalog, request: PromptingRequest) -> Prompting
         cacheable_prefix_tokens=int(cacheable_tokens(Decimal(shape.static_tokens), policy)),
         monthly_without_caching_usd=uncached,
         usd_per_request=one_request[1],
+    )
+
+
+def _hit_rate_unused(
+    requested: float | None, policy: CachePolicy | None, priced: PricedModel
+) -> Notice | None:
+    """The warning when a hit rate was given but no cache is priced.
+
+    Silent, a client who asked for 90% hits would read an uncached bill as the cached one (the
+    compare route warns the same way).
+    """
+    if policy is not None or not requested:
+        return None
+    cache = priced.model.caching
+    if cache is None and priced.inline:
+        why = "the inline rates carry no caching rules"
+    elif cache is None:
+        why = f"model {priced.model.id!r} has no prompt cache in the table"
+    elif cache.mode == "explicit":
+        why = "the model's caching is opt-in: set prompt_caching to true to price it"
+    else:
+        why = "prompt_caching is false"
+    return Notice(
+        code="cache_hit_rate_unused",
+        message=(
+            f"cache_hit_rate {requested:g} prices nothing without prompt caching ({why}): every "
+            "request is priced as uncached input"
+        ),
     )
 
 
