@@ -205,7 +205,10 @@ class RagRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
         Annotated[
             _Positive,
             Meta(
-                description="Candidates reranked per query (needed with a reranker).", examples=[50]
+                description=(
+                    "Candidates reranked per query (needed with a reranker, refused without)."
+                ),
+                examples=[50],
             ),
         ]
         | None
@@ -693,6 +696,14 @@ def _reranker(
     chosen = _inline_reranker(context, request.reranker_rates)
     if request.reranker is not None:
         chosen = context.table.resolve_reranker(request.reranker, "$.reranker")
+    if chosen is None and request.rerank_candidates is not None:
+        # Candidates ask for reranking; pricing none would drop the reranking line (often the
+        # largest one) without a word, as a reranker without candidates is refused.
+        raise InvalidInput(
+            "$.reranker",
+            f"rerank_candidates ({request.rerank_candidates}) asks for reranking: give the "
+            "reranker (or reranker_rates) that scores them, or drop rerank_candidates",
+        )
     if chosen is None:
         context.assume("reranker", "none", "retrieved chunks go to the model unranked")
         return None, 0

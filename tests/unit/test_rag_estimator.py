@@ -170,6 +170,8 @@ def test_red_flags(catalog: Catalog, changes: dict, flags: set) -> None:
     [
         ({"reranker": "rerank-v3.5"}, "$.rerank_candidates"),
         ({"reranker": "rerank-v3.5", "rerank_candidates": 4}, "$.rerank_candidates"),
+        # Candidates without a reranker: pricing none would drop RAG-1's $200 of reranking.
+        ({"rerank_candidates": 50}, "$.reranker"),
         ({"vector_store": None}, "$.vector_store"),
         ({"vector_store_rates": INLINE["vector_store_rates"]}, "$.vector_store_rates"),
         ({"embedding_model": None, "embedding_rates": {"input": 0.02}}, "$.embedding_dimensions"),
