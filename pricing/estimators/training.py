@@ -22,6 +22,7 @@ from pricing.entries import Architecture, ChatModel, FineTune
 from pricing.errors import InvalidInput
 from pricing.estimators.common import (
     HOURS_PER_MONTH,
+    MIN_EFFICIENCY,
     MONTHS_PER_YEAR,
     EstimateRequest,
     ModelId,
@@ -244,7 +245,7 @@ class SelfHostedTrainingRequest(
     efficiency: Annotated[
         float,
         Meta(
-            gt=0,
+            ge=MIN_EFFICIENCY,
             le=1,
             description="Achieved share of the dense BF16 peak (MFU), default 0.40.",
         ),
