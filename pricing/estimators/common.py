@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta
 
 from pricing.catalog import Catalog, ModelMatch, PricingTable, names_latest
+from pricing.money import OUTPUT_DECIMAL_PLACES, plain_number
 from pricing.results import Assumption, LineItem, Notice, total
 from pricing.schema import InlineRates, ServiceTier
 
@@ -101,8 +102,24 @@ class PricingContext(msgspec.Struct, kw_only=True):
         return cls(table=table, at=at, assumptions=assumptions)
 
     def assume(self, name: str, value: object, note: str | None = None) -> None:
-        """Record a default that was applied."""
-        self.assumptions.append(Assumption(name=name, value=str(value), note=note))
+        """Record a default that was applied.
+
+        A Decimal with an exponent or more than 10 places is written as amounts are (10 places,
+        no exponent): a per-day volume echoed as its 50-digit monthly quotient, or a multiplier
+        as ``1E-7``, reads as noise. Others keep the digits they were given (0.40).
+        """
+        self.assumptions.append(Assumption(name=name, value=echo_text(value), note=note))
+
+
+def echo_text(value: object) -> str:
+    """How an echoed value is written: amounts' form for long or exponent Decimals."""
+    text = str(value)
+    if not isinstance(value, Decimal):
+        return text
+    exponent = value.as_tuple().exponent
+    if "E" in text or (isinstance(exponent, int) and exponent < -OUTPUT_DECIMAL_PLACES):
+        return plain_number(value)
+    return text
 
 
 DEFAULT_SERVICE_TIER: ServiceTier = "standard"

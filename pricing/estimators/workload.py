@@ -29,6 +29,7 @@ from pricing.estimators.common import (
     Range,
     Uncertainty,
     assume_service_tier,
+    echo_text,
     to_decimal,
     totals,
 )
@@ -463,8 +464,8 @@ def monthly_range(
     high = Scale(volume=to_decimal(volume.high), tokens=to_decimal(tokens.high))
     context.assume(
         "range",
-        f"low: volume × {low.volume}, tokens × {low.tokens}; "
-        f"high: volume × {high.volume}, tokens × {high.tokens}",
+        f"low: volume × {echo_text(low.volume)}, tokens × {echo_text(low.tokens)}; "
+        f"high: volume × {echo_text(high.volume)}, tokens × {echo_text(high.tokens)}",
         "each bound re-prices the workload; fixed lines do not scale",
     )
     return Range(low=monthly_at(low), expected=expected, high=monthly_at(high))

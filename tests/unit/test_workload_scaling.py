@@ -107,3 +107,20 @@ def test_every_workload_states_the_month(catalog: Catalog, kind: str) -> None:
     result = run(catalog, kind, body)
     assert {a.name: a.value for a in result.assumptions}["hours_per_month"] == "730"
     assert result.first_year_usd == result.one_time_usd + 12 * result.monthly_usd
+
+
+def test_a_per_day_volume_is_echoed_as_amounts_are_written(catalog: Catalog) -> None:
+    # 10,000 a day × 365/12 = 304,166.666… a month: echoed at the 10 places every amount is
+    # rounded to (304,166.6666666667), not as the 50-digit quotient of the arithmetic.
+    body = {k: v for k, v in INFERENCE.items() if k != "requests_per_month"}
+    result = run(catalog, "inference", body | {"requests_per_day": 10_000})
+    echoed = {a.name: a.value for a in result.assumptions}["requests_per_month"]
+    assert echoed == "304166.6666666667"
+
+
+def test_range_multipliers_are_echoed_without_exponent(catalog: Catalog) -> None:
+    # A low multiplier of 1e-7 was echoed as "1E-7".
+    uncertainty = {"volume": {"low": 1e-7, "high": 2.5}, "tokens": {"low": 0.5, "high": 1}}
+    result = run(catalog, "inference", INFERENCE | {"uncertainty": uncertainty})
+    echoed = {a.name: a.value for a in result.assumptions}["range"]
+    assert echoed == ("low: volume × 0.0000001, tokens × 0.5; high: volume × 2.5, tokens × 1.0")
