@@ -59,7 +59,14 @@ from pricing.estimators.hardware import (
     gpu_from,
     gpus,
 )
-from pricing.estimators.workload import Scale, monthly_range, notices, pick_model, priced_line
+from pricing.estimators.workload import (
+    Scale,
+    monthly_range,
+    notices,
+    pick_model,
+    priced_line,
+    range_notice,
+)
 from pricing.results import LineItem, Notice
 from pricing.usage import TokenBreakdown
 
@@ -394,6 +401,7 @@ def estimate_serving(catalog: Catalog, request: ServingRequest) -> ServingEstima
         lambda scale: plan.monthly_at(arrival_rate, prompt, output, scale),
         monthly,
     )
+    warnings += notices(range_notice(spread))
     step = replica.step_seconds(batch)
     output_tokens_per_hour = arrival_rate * capacity.SECONDS_PER_HOUR * workload.output_tokens
     return ServingEstimate(

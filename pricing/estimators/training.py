@@ -57,6 +57,7 @@ from pricing.estimators.workload import (
     monthly_volume,
     notices,
     priced_line,
+    range_notice,
     scaled_breakdown,
 )
 from pricing.money import per_million
@@ -953,6 +954,7 @@ def _estimate(
     one_time, monthly, first_year = totals(items)
     uncertainty, items_at = range_of
     spread = monthly_range(context, uncertainty, lambda scale: totals(items_at(scale))[1], monthly)
+    warnings = [*warnings, *notices(range_notice(spread))]
     red_flags = []
     if examples is not None and examples < RED_FLAG_EXAMPLES:
         red_flags.append(

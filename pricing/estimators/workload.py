@@ -34,6 +34,7 @@ from pricing.estimators.common import (
     totals,
 )
 from pricing.estimators.usage import inline_tier_notice
+from pricing.money import plain_number
 from pricing.results import LineItem, Notice, Recurrence
 from pricing.schema import TOKEN_CLASSES, InlineRates
 from pricing.usage import USAGE_FIELDS, TokenBreakdown, choose_model, class_rate, price_tokens
@@ -471,6 +472,34 @@ def monthly_range(
     return Range(low=monthly_at(low), expected=expected, high=monthly_at(high))
 
 
+def range_notice(spread: Range | None) -> Notice | None:
+    """The warning when a bound of the range lies on the wrong side of the expected month.
+
+    Each bound re-prices the workload, so a threshold between it and the expected shape (a
+    prefix that falls below the cache minimum at fewer tokens and loses its discount) can make
+    "low" cost more than expected. The bound is kept as priced; a client must not read it as a
+    floor without being told.
+    """
+    if spread is None:
+        return None
+    found = []
+    if spread.low > spread.expected:
+        found.append(f"low ({plain_number(spread.low)})")
+    if spread.high < spread.expected:
+        found.append(f"high ({plain_number(spread.high)})")
+    if not found:
+        return None
+    return Notice(
+        code="range_bound_crosses_expected",
+        message=(
+            f"the range's {' and '.join(found)} is on the other side of the expected month "
+            f"({plain_number(spread.expected)}): at those multipliers a threshold is crossed "
+            "(a prompt below the cache minimum loses its cache discount), so the cheapest "
+            "month is not the low bound"
+        ),
+    )
+
+
 def workload_fields(
     context: PricingContext,
     price_at: Callable[[Scale], list[LineItem]],
@@ -504,7 +533,9 @@ def workload_fields(
         "model": priced.match,
         "line_items": items,
         "assumptions": context.assumptions,
-        "warnings": notices(inline_tier_notice(priced.inline, priced.service_tier), *warnings),
+        "warnings": notices(
+            inline_tier_notice(priced.inline, priced.service_tier), *warnings, range_notice(spread)
+        ),
         "red_flags": list(red_flags),
         "one_time_usd": one_time,
         "monthly_usd": monthly,
