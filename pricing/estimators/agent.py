@@ -357,7 +357,9 @@ class AgentPricing(msgspec.Struct, frozen=True, kw_only=True):
 
     def _segments(self, shape: AgentShape, steps: int) -> list[tuple[int, int]]:
         starts = {1}
-        for tier in self.priced.card.tiers:
+        # A tier row without its standard row's cliff is split there too, so the steps above
+        # it are refused (no published rate) instead of billed at the base rate.
+        for tier in self.priced.model.cliff_tiers(self.priced.card, self.priced.at):
             first = _first_step_in(tier, shape, steps)
             if first is not None:
                 starts.add(first)

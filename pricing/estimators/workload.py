@@ -469,7 +469,27 @@ def monthly_range(
         f"high: volume × {echo_text(high.volume)}, tokens × {echo_text(high.tokens)}",
         "each bound re-prices the workload; fixed lines do not scale",
     )
-    return Range(low=monthly_at(low), expected=expected, high=monthly_at(high))
+    return Range(
+        low=_bound_at(monthly_at, low, "low"),
+        expected=expected,
+        high=_bound_at(monthly_at, high, "high"),
+    )
+
+
+def _bound_at(monthly_at: Callable[[Scale], Decimal], scale: Scale, bound: str) -> Decimal:
+    # The expected shape priced, so a refusal at a bound is the multiplier's doing: report it
+    # there, not at the request field that is fine as sent.
+    try:
+        return monthly_at(scale)
+    except InvalidInput as error:
+        if error.path.startswith("$.uncertainty."):
+            raise
+        name = "tokens" if scale.tokens != ONE else "volume"
+        multiplier = scale.tokens if name == "tokens" else scale.volume
+        raise InvalidInput(
+            f"$.uncertainty.{name}.{bound}",
+            f"at {name} × {echo_text(multiplier)} the workload cannot be priced: {error.reason}",
+        ) from None
 
 
 def range_notice(spread: Range | None) -> Notice | None:

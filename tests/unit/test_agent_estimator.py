@@ -12,6 +12,7 @@ import pytest
 
 from pricing.catalog import Catalog
 from pricing.entries import CachePolicy
+from pricing.errors import InvalidInput
 from pricing.estimators.agent import AgentRequest, AgentShape, estimate_agent
 from pricing.estimators.workload import cacheable_tokens
 from tests.workloads import AGENT
@@ -284,3 +285,24 @@ def test_tasks_per_day(catalog: Catalog) -> None:
     body = {k: v for k, v in AGENT.items() if k != "tasks_per_month"} | {"tasks_per_day": 12}
     result = estimate(catalog, rates=EXPLICIT, **body)
     assert round(result.tasks_per_month, 10) == 365
+
+
+def test_steps_past_an_unpublished_priority_cliff_are_refused(catalog: Catalog) -> None:
+    # gpt-5.5 at priority publishes no rate above the standard row's 272,000-token cliff.
+    # 8 steps of 200,000 + (t − 1) × 10,000 stay at or below 270,000: Σ = 8 × 200,000 +
+    # 10,000 × 28 = 1,880,000 in × $12.50 + 800 out × $75 = $23.56 a task, 10 tasks $235.60.
+    body = {
+        "model": "gpt-5.5",
+        "service_tier": "priority",
+        "prompt_caching": False,
+        "tasks_per_month": 10,
+        "steps_per_task": 8,
+        "initial_prompt_tokens": 200_000,
+        "growth_tokens_per_step": 10_000,
+        "output_tokens_per_step": 100,
+    }
+    assert estimate(catalog, **body).monthly_usd == Decimal("235.6")
+    # A 9th step reads 280,000 tokens: past the cliff, so the task cannot be priced.
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, **(body | {"steps_per_task": 9}))
+    assert "272,000" in caught.value.reason

@@ -173,3 +173,19 @@ def test_an_ordinary_range_raises_no_crossing_warning(catalog: Catalog, kind: st
     result = run(catalog, kind, body | {"uncertainty": uncertainty})
     assert result.range.low <= result.range.expected <= result.range.high
     assert "range_bound_crosses_expected" not in [w.code for w in result.warnings]
+
+
+def test_a_bound_that_cannot_be_priced_is_refused_at_its_multiplier(catalog: Catalog) -> None:
+    # 200,000 input tokens price at gpt-5.5 priority; × 2 = 400,000 passes the standard row's
+    # 272,000 cliff, which has no priority rate: refused at the multiplier, not at the usage.
+    body = {
+        "model": "gpt-5.5",
+        "service_tier": "priority",
+        "usage": {"input_tokens": 200_000, "output_tokens": 1000},
+        "requests_per_month": 100,
+        "uncertainty": {"tokens": {"low": 1, "high": 2}},
+    }
+    with pytest.raises(InvalidInput) as caught:
+        run(catalog, "inference", body)
+    assert caught.value.path == "$.uncertainty.tokens.high"
+    assert "400,000 input tokens" in caught.value.reason
