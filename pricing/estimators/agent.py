@@ -54,6 +54,12 @@ TasksPerMonth = volume_field("tasks", "month", 50_000)
 TasksPerDay = volume_field("tasks", "day", 1_500)
 
 
+#: Largest failure probability: the success rate 1 − p^(r+1) is then at least 1e-6, which the
+#: 10 decimal places of every answer show. Closer to 1 it was written as 0 beside a finite
+#: $ per successful task (p = 0.99999999999 gave success_rate 0 and $1,000,000 a success).
+MAX_FAILURE_PROBABILITY = 0.999999
+
+
 class AgentRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
     """An agent workload: steps per task, context growth, retries and a step limit."""
 
@@ -99,8 +105,11 @@ class AgentRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
             float,
             Meta(
                 ge=0,
-                lt=1,
-                description="Probability that one attempt fails (0 ≤ p < 1, default 0).",
+                le=MAX_FAILURE_PROBABILITY,
+                description=(
+                    "Probability that one attempt fails (0 ≤ p ≤ 0.999999, default 0: at least "
+                    "one attempt in a million succeeds)."
+                ),
                 examples=[0.2],
             ),
         ]

@@ -306,3 +306,18 @@ def test_steps_past_an_unpublished_priority_cliff_are_refused(catalog: Catalog) 
     with pytest.raises(InvalidInput) as caught:
         estimate(catalog, **(body | {"steps_per_task": 9}))
     assert "272,000" in caught.value.reason
+
+
+def test_the_largest_failure_probability_keeps_a_visible_success_rate(catalog: Catalog) -> None:
+    # p = 0.999999, no retries: success 1 − 0.999999 = 0.000001, which 10 decimal places show;
+    # $ per success = $ per task ÷ 0.000001. Closer to 1 the rate was written as 0.
+    body = AGENT | {"model": "gpt-4.1", "failure_probability": 0.999999, "max_retries": 0}
+    result = estimate(catalog, **body)
+    assert result.success_rate == D("0.000001")
+    assert result.usd_per_successful_task == result.usd_per_task * 1_000_000
+
+
+def test_a_failure_probability_closer_to_one_is_refused(catalog: Catalog) -> None:
+    body = AGENT | {"model": "gpt-4.1", "failure_probability": 0.99999999999}
+    with pytest.raises(msgspec.ValidationError, match="failure_probability"):
+        estimate(catalog, **body)
