@@ -133,6 +133,19 @@ def test_provider_prefix_must_name_the_models_provider() -> None:
         TABLE.resolve_model("google/claude-sonnet-4.5")
 
 
+def test_rerankers_and_vector_stores_take_their_providers_prefix() -> None:
+    # As models do: `cohere/rerank-v3.5` was a 404 although cohere prices rerank-v3.5.
+    assert TABLE.resolve_reranker("cohere/rerank-v3.5", "$.reranker").id == "rerank-v3.5"
+    store = TABLE.resolve_vector_store("Pinecone/pinecone-serverless-standard", "$.vector_store")
+    assert store.id == "pinecone-serverless-standard"
+
+
+def test_a_reranker_under_another_provider_is_named_as_such() -> None:
+    with pytest.raises(NotFound) as caught:
+        TABLE.resolve_reranker("openai/rerank-v3.5", "$.reranker")
+    assert "'rerank-v3.5' is priced here as a cohere reranker, not openai" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("requested", "explained"),
     [
