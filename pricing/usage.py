@@ -350,8 +350,9 @@ def _refuse_unpublished_cliff(
     for cliff in model.cliff_tiers(card, at):
         if cliff.applies_to(input_tokens):
             above = "at or above" if cliff.inclusive else "above"
+            # At the client's input count when there is one, else at the tier that lacks the rate.
             raise InvalidInput(
-                f"{path}.{field_names['input']}" if field_names else path,
+                f"{path}.{field_names['input']}" if field_names else "$.service_tier",
                 f"model {model.id!r} has no long-context price at service tier "
                 f"{card.service_tier!r}: its standard price changes {above} "
                 f"{cliff.above_input_tokens:,} input tokens and the table publishes no "

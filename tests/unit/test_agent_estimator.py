@@ -306,6 +306,7 @@ def test_steps_past_an_unpublished_priority_cliff_are_refused(catalog: Catalog) 
     with pytest.raises(InvalidInput) as caught:
         estimate(catalog, **(body | {"steps_per_task": 9}))
     assert "272,000" in caught.value.reason
+    assert caught.value.path == "$.service_tier"
 
 
 def test_the_largest_failure_probability_keeps_a_visible_success_rate(catalog: Catalog) -> None:
