@@ -54,10 +54,9 @@ TasksPerMonth = volume_field("tasks", "month", 50_000)
 TasksPerDay = volume_field("tasks", "day", 1_500)
 
 
-#: Largest failure probability: the success rate 1 − p^(r+1) is then at least 1e-6, which the
-#: 10 decimal places of every answer show. Closer to 1 it was written as 0 beside a finite
-#: $ per successful task (p = 0.99999999999 gave success_rate 0 and $1,000,000 a success).
-MAX_FAILURE_PROBABILITY = 0.999999
+#: Smallest success rate the answer's 10 decimal places show (half of the last place rounds
+#: up); below it the rate is written as 0 and a warning says so.
+_SHOWN_RATE = Decimal("0.5e-10")
 
 
 class AgentRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
@@ -105,11 +104,8 @@ class AgentRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
             float,
             Meta(
                 ge=0,
-                le=MAX_FAILURE_PROBABILITY,
-                description=(
-                    "Probability that one attempt fails (0 ≤ p ≤ 0.999999, default 0: at least "
-                    "one attempt in a million succeeds)."
-                ),
+                lt=1,
+                description="Probability that one attempt fails (0 ≤ p < 1, default 0).",
                 examples=[0.2],
             ),
         ]
@@ -283,7 +279,7 @@ def estimate_agent(catalog: Catalog, request: AgentRequest) -> AgentEstimate:
         lambda scale: pricing.items(steps, tasks * attempts, scale),
         request.uncertainty,
         priced=priced,
-        warnings=_warnings(request, policy, shape, steps),
+        warnings=[*_warnings(request, policy, shape, steps), *notices(_rate_not_shown(success))],
         red_flags=notices(
             long_prompt_flag(request.initial_prompt_tokens),
             _no_step_limit(request.max_steps),
@@ -401,6 +397,21 @@ def _retries(context: PricingContext, request: AgentRequest) -> tuple[Decimal, D
     retries = given_or_default(context, "max_retries", request.max_retries, 0, "no retries")
     all_fail = failure ** (retries + 1)
     return (1 - all_fail) / (1 - failure), 1 - all_fail
+
+
+def _rate_not_shown(success: Decimal) -> Notice | None:
+    # p = 0.99999999999 wrote success_rate 0 beside $1,000,000 per successful task: a reader
+    # dividing by the rate shown would divide by zero, so the rate is stated in the warning.
+    if success >= _SHOWN_RATE:
+        return None
+    return Notice(
+        code="success_rate_below_shown_precision",
+        message=(
+            f"about one task in {round(1 / success):,} succeeds: that success rate is below the "
+            "10 decimal places of this answer, so success_rate is written as 0; "
+            "usd_per_successful_task is computed from the exact rate"
+        ),
+    )
 
 
 def _warnings(

@@ -309,16 +309,20 @@ def test_steps_past_an_unpublished_priority_cliff_are_refused(catalog: Catalog) 
     assert caught.value.path == "$.service_tier"
 
 
-def test_the_largest_failure_probability_keeps_a_visible_success_rate(catalog: Catalog) -> None:
-    # p = 0.999999, no retries: success 1 − 0.999999 = 0.000001, which 10 decimal places show;
-    # $ per success = $ per task ÷ 0.000001. Closer to 1 the rate was written as 0.
+def test_a_success_rate_too_small_to_show_is_warned(catalog: Catalog) -> None:
+    # p = 0.99999999999, no retries: success 1 − p = 1e-11, below the 10 places written (it
+    # shows as 0); $ per success = $ per task ÷ 1e-11, exact, and a warning states the rate.
+    body = AGENT | {"model": "gpt-4.1", "failure_probability": 0.99999999999, "max_retries": 0}
+    result = estimate(catalog, **body)
+    assert result.success_rate == D("1E-11")
+    assert result.usd_per_successful_task == result.usd_per_task * D("1E+11")
+    [warning] = [w for w in result.warnings if w.code == "success_rate_below_shown_precision"]
+    assert "one task in 100,000,000,000 succeeds" in warning.message
+
+
+def test_a_success_rate_that_shows_is_not_warned(catalog: Catalog) -> None:
+    # p = 0.999999: 1 − p = 0.000001, written as such.
     body = AGENT | {"model": "gpt-4.1", "failure_probability": 0.999999, "max_retries": 0}
     result = estimate(catalog, **body)
     assert result.success_rate == D("0.000001")
-    assert result.usd_per_successful_task == result.usd_per_task * 1_000_000
-
-
-def test_a_failure_probability_closer_to_one_is_refused(catalog: Catalog) -> None:
-    body = AGENT | {"model": "gpt-4.1", "failure_probability": 0.99999999999}
-    with pytest.raises(msgspec.ValidationError, match="failure_probability"):
-        estimate(catalog, **body)
+    assert "success_rate_below_shown_precision" not in [w.code for w in result.warnings]
