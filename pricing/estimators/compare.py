@@ -627,6 +627,14 @@ class _Plan:
                 "one document per 2,000 corpus tokens",
             )
         )
+        if documents > request.corpus_tokens:
+            # Every document holds at least one token: more documents than tokens would embed
+            # and store one token per document, many times the corpus.
+            raise InvalidInput(
+                "$.corpus_documents",
+                f"{documents:,} documents cannot hold a corpus of {request.corpus_tokens:,} "
+                "tokens: give at most one document per corpus token",
+            )
         per_document = -(-request.corpus_tokens // documents)
         if per_document * documents != request.corpus_tokens:
             self.assumptions.append(

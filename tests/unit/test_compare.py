@@ -477,3 +477,19 @@ def test_compare_accepts_nothing_an_approach_refuses(approach: str, inner: str, 
 )
 def test_reported_bounds_are_the_real_ones(field: str, limit: int) -> None:
     assert _bound(CompareRequest, field, "le") == limit
+
+
+def test_more_documents_than_corpus_tokens_is_refused(catalog: Catalog) -> None:
+    # 1,000 corpus tokens in 100,000 documents embedded 100,000 tokens (1 per document, 100× the
+    # corpus) and wrote 100,000 records: refused at the documents.
+    with pytest.raises(InvalidInput) as caught:
+        estimate_comparison(catalog, workload(corpus_tokens=1000, corpus_documents=100_000))
+    assert caught.value.path == "$.corpus_documents"
+
+
+def test_one_document_per_corpus_token_is_the_limit(catalog: Catalog) -> None:
+    # 1,000 tokens in 1,000 documents: 1 token each, 1,000 embedded at $0.02 per 1M.
+    result = estimate_comparison(catalog, workload(corpus_tokens=1000, corpus_documents=1000))
+    rag = next(a for a in result.approaches if a.approach == "rag")
+    embedded = next(i for i in rag.line_items if i.name == "corpus_embedding_input")
+    assert embedded.quantity == 1000
