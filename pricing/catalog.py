@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 import msgspec
 
@@ -15,6 +15,14 @@ from pricing.errors import NotFound
 MatchRule = Literal["id", "alias", "provider_prefix", "fine_tuned", "inline"]
 
 T = TypeVar("T")
+
+
+class _HasProvider(Protocol):
+    @property
+    def provider(self) -> str: ...
+
+
+_Provided = TypeVar("_Provided", bound=_HasProvider)
 
 FINE_TUNED_PREFIX = "ft:"
 _SUGGESTIONS = 5
@@ -51,10 +59,10 @@ def _article(noun: str) -> str:
     return "an" if noun[:1] in "aeiou" else "a"
 
 
-def _wrong_provider(model_id: str, provider: str, asked: str) -> str:
+def _wrong_provider(model_id: str, provider: str, asked: str, kind: str = "model") -> str:
     """Why ``asked/<id>`` does not resolve when the table prices the id under ``provider``."""
     return (
-        f"{model_id!r} is priced here as {_article(provider)} {provider} model, not {asked}: "
+        f"{model_id!r} is priced here as {_article(provider)} {provider} {kind}, not {asked}: "
         f"write {model_id} or {provider}/{model_id}"
     )
 
@@ -237,12 +245,27 @@ class PricingTable(msgspec.Struct, kw_only=True, dict=True):
         return self._preferred_fine_tune(candidates, self._canonical_base(bare))
 
     def resolve_reranker(self, requested: str, path: str) -> Reranker:
-        """A reranker by id or alias."""
-        return self.reranker_index.require(requested, path)
+        """A reranker by id, alias, or ``provider/`` prefix of its provider (as models)."""
+        return self._require_by_provider(self.reranker_index, requested, path)
 
     def resolve_vector_store(self, requested: str, path: str) -> VectorStore:
-        """A vector store plan by id or alias."""
-        return self.vector_store_index.require(requested, path)
+        """A vector store plan by id, alias, or ``provider/`` prefix of its provider."""
+        return self._require_by_provider(self.vector_store_index, requested, path)
+
+    def _require_by_provider(self, index: Index[_Provided], requested: str, path: str) -> _Provided:
+        # `cohere/rerank-v3.5` as `openai/gpt-4o` resolves: the prefix must name the provider.
+        found = index.lookup(requested.strip())
+        if found is not None:
+            return found[0]
+        provider, bare = self._split_provider(requested.strip())
+        note = None
+        if provider is not None:
+            found = index.lookup(bare)
+            if found is not None and found[0].provider == provider:
+                return found[0]
+            if found is not None:
+                note = _wrong_provider(bare, found[0].provider, provider, index.kind)
+        return index.require(requested, path, note)
 
     def resolve_gpu(self, requested: str, path: str = "$.gpu") -> Gpu:
         """A GPU by id or alias."""

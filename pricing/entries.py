@@ -128,6 +128,20 @@ class ChatModel(msgspec.Struct, frozen=True, kw_only=True):
             "$.at", f"model {self.id!r} has no {service_tier} price in force at {at.isoformat()}"
         )
 
+    def cliff_tiers(self, card: RateCard, at: datetime) -> tuple[ContextTier, ...]:
+        """The long-context tiers that split a card's requests: its own, or its standard row's.
+
+        A tier row written without tiers (gpt-5.5's priority row: no priority long-context rate
+        is published) still faces the standard row's cliff; those thresholds are returned so
+        that a request above them is refused rather than billed at the lower base rate.
+        """
+        if card.tiers or card.service_tier == "standard":
+            return card.tiers
+        for standard in self.rate_cards:
+            if standard.service_tier == "standard" and standard.covers(at):
+                return standard.tiers
+        return ()
+
 
 class FineTune(msgspec.Struct, frozen=True, kw_only=True):
     """Fine-tuning of one base model at one provider."""

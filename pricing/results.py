@@ -45,12 +45,14 @@ def assumption_text(value: object) -> str:
         value: The value the estimate used.
 
     Returns:
-        ``str(value)``, except that a Decimal with more than 10 decimal places is rounded to 10
-        (half-even) as amounts are; shorter ones keep their spelling (``0.40``).
+        ``str(value)``, except that a Decimal with more than 10 decimal places or written with
+        an exponent (a multiplier of ``1E-7``) is written as amounts are: 10 places at most
+        (half-even), no exponent. Shorter ones keep their spelling (``0.40``).
     """
     if isinstance(value, Decimal) and value.is_finite():
         exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent < -OUTPUT_DECIMAL_PLACES:
+        too_long = isinstance(exponent, int) and exponent < -OUTPUT_DECIMAL_PLACES
+        if too_long or "E" in str(value):
             return plain_number(value)
     return str(value)
 

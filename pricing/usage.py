@@ -19,7 +19,7 @@ from pricing.catalog import ModelMatch, PricingTable
 from pricing.entries import ChatModel, ContextTier, RateCard
 from pricing.errors import InvalidInput
 from pricing.loader import cache_policy, inline_rate_card
-from pricing.money import per_million
+from pricing.money import per_million, round_output
 from pricing.results import LineItem, Recurrence
 from pricing.schema import InlineRates, RateCardSpec
 
@@ -259,8 +259,11 @@ def price_tokens(
     Raises:
         InvalidInput: The tier is not offered, or a class in use has no rate (never zero).
     """
-    card = model.rate_card(service_tier, at or datetime.now(UTC))
+    at = at or datetime.now(UTC)
+    card = model.rate_card(service_tier, at)
     tier = card.tier_for(input_tokens)
+    if tier is None and not card.tiers and service_tier != "standard":
+        _refuse_unpublished_cliff(model, card, input_tokens, at, path, field_names)
     single = requests == 1
     volume = _ONE if single else Decimal(requests)
 
@@ -332,6 +335,32 @@ def class_rate(card: RateCard, tier: ContextTier | None, class_name: str) -> Dec
         if tier_rate is not None:
             return tier_rate
     return getattr(card.rates, class_name)
+
+
+def _refuse_unpublished_cliff(
+    model: ChatModel,
+    card: RateCard,
+    input_tokens: int | Decimal,
+    at: datetime,
+    path: str,
+    field_names: Mapping[str, str] | None,
+) -> None:
+    # A tier row without the standard row's long-context tier has no published price above
+    # the threshold; its base rate there would be a guess below the real bill.
+    for cliff in model.cliff_tiers(card, at):
+        if cliff.applies_to(input_tokens):
+            above = "at or above" if cliff.inclusive else "above"
+            # At the client's input count when there is one, else at the tier that lacks the rate.
+            raise InvalidInput(
+                f"{path}.{field_names['input']}" if field_names else "$.service_tier",
+                f"model {model.id!r} has no long-context price at service tier "
+                f"{card.service_tier!r}: its standard price changes {above} "
+                f"{cliff.above_input_tokens:,} input tokens and the table publishes no "
+                f"{card.service_tier} rate there, so {round_output(Decimal(input_tokens)):,} "
+                "input tokens per request "
+                "cannot be priced (never at the lower base rate); use the standard tier or a "
+                "smaller prompt",
+            )
 
 
 def _rate_for(

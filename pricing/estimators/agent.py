@@ -55,6 +55,11 @@ TasksPerMonth = volume_field("tasks", "month", 50_000)
 TasksPerDay = volume_field("tasks", "day", 1_500)
 
 
+#: Smallest success rate the answer's 10 decimal places show (half of the last place rounds
+#: up); below it the rate is written as 0 and a warning says so.
+_SHOWN_RATE = Decimal("0.5e-10")
+
+
 class AgentRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
     """An agent workload: steps per task, context growth, retries and a step limit."""
 
@@ -275,7 +280,7 @@ def estimate_agent(catalog: Catalog, request: AgentRequest) -> AgentEstimate:
         lambda scale: pricing.items(steps, tasks * attempts, scale),
         request.uncertainty,
         priced=priced,
-        warnings=_warnings(request, policy, shape, steps),
+        warnings=[*_warnings(request, policy, shape, steps), *notices(_rate_not_shown(success))],
         red_flags=notices(
             long_prompt_flag(request.initial_prompt_tokens),
             _no_step_limit(request.max_steps),
@@ -358,7 +363,9 @@ class AgentPricing(msgspec.Struct, frozen=True, kw_only=True):
 
     def _segments(self, shape: AgentShape, steps: int) -> list[tuple[int, int]]:
         starts = {1}
-        for tier in self.priced.card.tiers:
+        # A tier row without its standard row's cliff is split there too, so the steps above
+        # it are refused (no published rate) instead of billed at the base rate.
+        for tier in self.priced.model.cliff_tiers(self.priced.card, self.priced.at):
             first = _first_step_in(tier, shape, steps)
             if first is not None:
                 starts.add(first)
@@ -391,6 +398,21 @@ def _retries(context: PricingContext, request: AgentRequest) -> tuple[Decimal, D
     retries = given_or_default(context, "max_retries", request.max_retries, 0, "no retries")
     all_fail = failure ** (retries + 1)
     return (1 - all_fail) / (1 - failure), 1 - all_fail
+
+
+def _rate_not_shown(success: Decimal) -> Notice | None:
+    # p = 0.99999999999 wrote success_rate 0 beside $1,000,000 per successful task: a reader
+    # dividing by the rate shown would divide by zero, so the rate is stated in the warning.
+    if success >= _SHOWN_RATE:
+        return None
+    return Notice(
+        code="success_rate_below_shown_precision",
+        message=(
+            f"about one task in {round(1 / success):,} succeeds: that success rate is below the "
+            "10 decimal places of this answer, so success_rate is written as 0; "
+            "usd_per_successful_task is computed from the exact rate"
+        ),
+    )
 
 
 def _warnings(

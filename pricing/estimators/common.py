@@ -16,6 +16,21 @@ from pricing.schema import InlineRates, ServiceTier
 #: A month is 730 hours (365/12 days); volumes per day are multiplied by this.
 DAYS_PER_MONTH = Decimal(365) / Decimal(12)
 HOURS_PER_MONTH = Decimal(730)
+
+# Lower bounds of the capacity inputs that divide a figure. Above zero is not enough: a share
+# of 5e-324 makes GPU-hours about 1e315, which no client can read, and the refusal could then
+# only point at the whole request. At these bounds every figure stays readable, so a request
+# below one is refused at its own field.
+#: Smallest efficiency, MFU, bandwidth share or target utilization: 1%.
+MIN_EFFICIENCY = 0.01
+#: Smallest serving arrival rate: about one request every 32 years.
+MIN_REQUESTS_PER_SECOND = 1e-9
+#: The same floor per day and per month (rounded up to a round figure).
+MIN_REQUESTS_PER_DAY = 1e-4
+MIN_REQUESTS_PER_MONTH = 3e-3
+#: Smallest inline GPU memory bandwidth (GB/s) and dense BF16 TFLOP/s.
+MIN_BANDWIDTH_GB_PER_S = 1.0
+MIN_DENSE_TFLOPS = 0.01
 MONTHS_PER_YEAR = 12
 
 ModelId = Annotated[

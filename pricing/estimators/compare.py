@@ -339,7 +339,17 @@ class BreakEven(msgspec.Struct, kw_only=True):
     whole_requests: Annotated[
         int | None, Meta(description="`requests` rounded up to whole requests.")
     ] = None
-    months: Annotated[Decimal | None, Meta(description="`requests` ÷ requests per month.")] = None
+    months: Annotated[
+        Decimal | None,
+        Meta(
+            description=(
+                "Months of the workload's volume until the monthly saving, net of the fine-tuned "
+                "model's hosting, has paid for the training: training ÷ (requests per month × "
+                "saving − hosting per month); without hosting, `requests` ÷ requests per month. "
+                "Null when the saving never covers the hosting."
+            )
+        ),
+    ] = None
     monthly_requests_to_cover_hosting: Annotated[
         Decimal | None,
         Meta(description="Where the fine-tuned model pays hourly hosting: hosting ÷ saving."),
@@ -402,10 +412,11 @@ def estimate_comparison(catalog: Catalog, request: CompareRequest) -> Comparison
         _approach(reference.approach(a), result, reference, plan) for a, result in results.items()
     ]
     priced = [a for a in approaches if a.priced]
+    even = break_even(context, plan, results["prompt_engineering"], results["fine_tuning"])
     return ComparisonEstimate(
         pricing_version=context.table.version,
         assumptions=[*context.assumptions, *plan.assumptions],
-        warnings=[*plan.all_warnings(), *_not_priced(approaches)],
+        warnings=[*plan.all_warnings(), *_not_priced(approaches), *_hosting_notice(even)],
         red_flags=_once_per_code(
             [*recommendation.red_flags, *(f for a in approaches for f in a.red_flags)]
         ),
@@ -415,7 +426,7 @@ def estimate_comparison(catalog: Catalog, request: CompareRequest) -> Comparison
         cheapest_first_year=(
             min(priced, key=lambda a: a.first_year_usd or 0).approach if priced else None
         ),
-        break_even=break_even(context, plan, results["prompt_engineering"], results["fine_tuning"]),
+        break_even=even,
         reference_version=reference.version,
     )
 
@@ -633,6 +644,14 @@ class _Plan:
                 "one document per 2,000 corpus tokens",
             )
         )
+        if documents > request.corpus_tokens:
+            # Every document holds at least one token: more documents than tokens would embed
+            # and store one token per document, many times the corpus.
+            raise InvalidInput(
+                "$.corpus_documents",
+                f"{documents:,} documents cannot hold a corpus of {request.corpus_tokens:,} "
+                "tokens: give at most one document per corpus token",
+            )
         per_document = -(-request.corpus_tokens // documents)
         if per_document * documents != request.corpus_tokens:
             self.assumptions.append(
@@ -888,6 +907,23 @@ def band_check(
     )
 
 
+def _hosting_notice(even: BreakEven | None) -> list[Notice]:
+    # A saving per request with no break-even month means hosting eats the whole saving.
+    if even is None or even.requests is None or even.months is not None:
+        return []
+    needed = even.monthly_requests_to_cover_hosting
+    return [
+        Notice(
+            code="fine_tuning_hosting_exceeds_saving",
+            message=(
+                "the fine-tuned model's hosting costs more each month than it saves at this "
+                f"volume, so fine-tuning never pays back its training: it needs more than "
+                f"{needed:,.0f} requests a month to cover the hosting"
+            ),
+        )
+    ]
+
+
 def break_even(
     context: PricingContext,
     plan: _Plan,
@@ -930,8 +966,13 @@ def break_even(
     requests = training.training_usd / saving
     result.requests = requests
     result.whole_requests = int(requests.to_integral_value(rounding=ROUND_CEILING))
-    result.months = requests / plan.volume
-    hosting = training.api.hosting_usd_per_hour if training.api else None
-    if hosting is not None:
-        result.monthly_requests_to_cover_hosting = hosting * HOURS_PER_MONTH / saving
+    hourly = training.api.hosting_usd_per_hour if training.api else None
+    hosting = Decimal(0) if hourly is None else hourly * HOURS_PER_MONTH
+    if hourly is not None:
+        result.monthly_requests_to_cover_hosting = hosting / saving
+    # Hosting is paid every month whether or not requests come, so only the saving left after
+    # it pays the training back; ignoring it answered "2 days" for a deployment that never pays.
+    net_monthly_saving = plan.volume * saving - hosting
+    if net_monthly_saving > 0:
+        result.months = training.training_usd / net_monthly_saving
     return result

@@ -12,7 +12,12 @@ from msgspec import Meta
 from pricing.capacity import BYTES_PER_GB, MemorySize, memory_size
 from pricing.entries import Architecture, Gpu, GpuOffer, count_parameters
 from pricing.errors import InvalidInput, NotFound
-from pricing.estimators.common import PricingContext, to_decimal
+from pricing.estimators.common import (
+    MIN_BANDWIDTH_GB_PER_S,
+    MIN_DENSE_TFLOPS,
+    PricingContext,
+    to_decimal,
+)
 
 _Width = Annotated[int, Meta(ge=1, le=1_000_000)]
 _Heads = Annotated[int, Meta(ge=1, le=10_000)]
@@ -70,11 +75,20 @@ class InlineGpu(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         float, Meta(gt=0, le=100_000, description="Memory in decimal GB (1e9 bytes).")
     ]
     bandwidth_gb_per_s: Annotated[
-        float, Meta(gt=0, le=1_000_000, description="Memory bandwidth in GB/s (1e9 bytes).")
+        float,
+        Meta(
+            ge=MIN_BANDWIDTH_GB_PER_S,
+            le=1_000_000,
+            description="Memory bandwidth in GB/s (1e9 bytes).",
+        ),
     ]
     dense_bf16_tflops: Annotated[
         float,
-        Meta(gt=0, le=1_000_000, description="Dense (not 2:4-sparse) BF16 TFLOP/s."),
+        Meta(
+            ge=MIN_DENSE_TFLOPS,
+            le=1_000_000,
+            description="Dense (not 2:4-sparse) BF16 TFLOP/s.",
+        ),
     ]
     usd_per_hour: Annotated[float, Meta(ge=0, le=10_000, description="Price of one GPU-hour, USD.")]
 

@@ -206,7 +206,10 @@ class RagRequest(WorkloadRequest, kw_only=True, forbid_unknown_fields=True):
         Annotated[
             _Positive,
             Meta(
-                description="Candidates reranked per query (needed with a reranker).", examples=[50]
+                description=(
+                    "Candidates reranked per query (needed with a reranker, refused without)."
+                ),
+                examples=[50],
             ),
         ]
         | None

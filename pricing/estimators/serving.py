@@ -33,6 +33,10 @@ from pricing.entries import Architecture, Gpu
 from pricing.errors import InvalidInput
 from pricing.estimators.common import (
     HOURS_PER_MONTH,
+    MIN_EFFICIENCY,
+    MIN_REQUESTS_PER_DAY,
+    MIN_REQUESTS_PER_MONTH,
+    MIN_REQUESTS_PER_SECOND,
     ModelRequest,
     PricingContext,
     Uncertainty,
@@ -55,7 +59,14 @@ from pricing.estimators.hardware import (
     gpu_from,
     gpus,
 )
-from pricing.estimators.workload import Scale, monthly_range, notices, pick_model, priced_line
+from pricing.estimators.workload import (
+    Scale,
+    monthly_range,
+    notices,
+    pick_model,
+    priced_line,
+    range_notice,
+)
 from pricing.results import LineItem, Notice
 from pricing.usage import TokenBreakdown
 
@@ -78,14 +89,32 @@ class ServingWorkload(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """The traffic to serve: a rate (one of three units), request shape and latency targets."""
 
     requests_per_second: (
-        Annotated[float, Meta(gt=0, le=10_000_000, description="Mean arrival rate λ.")] | None
+        Annotated[
+            float,
+            Meta(ge=MIN_REQUESTS_PER_SECOND, le=10_000_000, description="Mean arrival rate λ."),
+        ]
+        | None
     ) = None
     requests_per_day: (
-        Annotated[float, Meta(gt=0, le=1e12, description="Or requests per day (λ = day / 86,400).")]
+        Annotated[
+            float,
+            Meta(
+                ge=MIN_REQUESTS_PER_DAY,
+                le=1e12,
+                description="Or requests per day (λ = day / 86,400).",
+            ),
+        ]
         | None
     ) = None
     requests_per_month: (
-        Annotated[float, Meta(gt=0, le=1e13, description="Or requests per month of 730 hours.")]
+        Annotated[
+            float,
+            Meta(
+                ge=MIN_REQUESTS_PER_MONTH,
+                le=1e13,
+                description="Or requests per month of 730 hours.",
+            ),
+        ]
         | None
     ) = None
     prompt_tokens: Annotated[_Tokens, Meta(description="Prompt tokens per request.")]
@@ -143,16 +172,24 @@ class ServingRequest(ModelRequest, kw_only=True, forbid_unknown_fields=True):
     workload: Annotated[ServingWorkload, Meta(description="The traffic to serve.")]
     bandwidth_efficiency: Annotated[
         float,
-        Meta(gt=0, le=1, description="η, achieved share of memory bandwidth (default 0.8)."),
+        Meta(
+            ge=MIN_EFFICIENCY,
+            le=1,
+            description="η, achieved share of memory bandwidth (default 0.8).",
+        ),
     ] = 0.8
     mfu: Annotated[
         float,
-        Meta(gt=0, le=1, description="Achieved share of dense BF16 FLOP/s (default 0.5)."),
+        Meta(
+            ge=MIN_EFFICIENCY,
+            le=1,
+            description="Achieved share of dense BF16 FLOP/s (default 0.5).",
+        ),
     ] = 0.5
     target_utilization: Annotated[
         float,
         Meta(
-            gt=0,
+            ge=MIN_EFFICIENCY,
             le=1,
             description="ρ, planned share of each replica's batch and GPU time (default 0.8).",
         ),
@@ -364,6 +401,7 @@ def estimate_serving(catalog: Catalog, request: ServingRequest) -> ServingEstima
         lambda scale: plan.monthly_at(arrival_rate, prompt, output, scale),
         monthly,
     )
+    warnings += notices(range_notice(spread))
     step = replica.step_seconds(batch)
     output_tokens_per_hour = arrival_rate * capacity.SECONDS_PER_HOUR * workload.output_tokens
     return ServingEstimate(

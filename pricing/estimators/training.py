@@ -22,10 +22,12 @@ from pricing.entries import Architecture, ChatModel, FineTune
 from pricing.errors import InvalidInput
 from pricing.estimators.common import (
     HOURS_PER_MONTH,
+    MIN_EFFICIENCY,
     MONTHS_PER_YEAR,
     EstimateRequest,
     ModelId,
     PricingContext,
+    Range,
     Uncertainty,
     WorkloadEstimate,
     assume_service_tier,
@@ -56,6 +58,7 @@ from pricing.estimators.workload import (
     monthly_volume,
     notices,
     priced_line,
+    range_notice,
     scaled_breakdown,
 )
 from pricing.money import per_million
@@ -244,7 +247,7 @@ class SelfHostedTrainingRequest(
     efficiency: Annotated[
         float,
         Meta(
-            gt=0,
+            ge=MIN_EFFICIENCY,
             le=1,
             description="Achieved share of the dense BF16 peak (MFU), default 0.40.",
         ),
@@ -336,6 +339,16 @@ class TrainingEstimate(WorkloadEstimate, kw_only=True):
     mode: Annotated[Literal["api", "self_hosted"], Meta(description="How the model is trained.")]
     training_usd: Annotated[Decimal, Meta(description="One training run, USD.")]
     trained_tokens: Annotated[int, Meta(description="Tokens processed over all epochs.")]
+    training_range: Annotated[
+        Range | None,
+        Meta(
+            description=(
+                "With `uncertainty`: one training run's cost (USD) at the low and high "
+                "multipliers (tokens scale the trained tokens). `range` is the monthly cost, "
+                "which is 0 without hosting, retraining or inference."
+            )
+        ),
+    ] = None
     examples: Annotated[int | None, Meta(description="Examples in the dataset.")] = None
     epochs: Annotated[int | None, Meta(description="Epochs trained.")] = None
     api: Annotated[
@@ -952,6 +965,15 @@ def _estimate(
     one_time, monthly, first_year = totals(items)
     uncertainty, items_at = range_of
     spread = monthly_range(context, uncertainty, lambda scale: totals(items_at(scale))[1], monthly)
+    training_range = None
+    if uncertainty is not None:
+        # The tokens multiplier moves the one-time run, which the monthly range cannot show.
+        training_range = Range(
+            low=_run_cost(items_at, uncertainty.volume.low, uncertainty.tokens.low),
+            expected=training.cost_usd,
+            high=_run_cost(items_at, uncertainty.volume.high, uncertainty.tokens.high),
+        )
+    warnings = [*warnings, *notices(range_notice(spread))]
     red_flags = []
     if examples is not None and examples < RED_FLAG_EXAMPLES:
         red_flags.append(
@@ -976,9 +998,16 @@ def _estimate(
         mode=mode,
         training_usd=training.cost_usd,
         trained_tokens=trained_tokens,
+        training_range=training_range,
         examples=examples,
         epochs=epochs,
         model=model,
         api=api,
         self_hosted=self_hosted,
     )
+
+
+def _run_cost(items_at: Callable[[Scale], list[LineItem]], volume: float, tokens: float) -> Decimal:
+    # The one-time lines at a bound: the training run (volume does not change one run).
+    scale = Scale(volume=to_decimal(volume), tokens=to_decimal(tokens))
+    return totals(items_at(scale))[0]

@@ -33,7 +33,8 @@ from pricing.estimators.common import (
     totals,
 )
 from pricing.estimators.usage import inline_tier_notice
-from pricing.results import LineItem, Notice, Recurrence
+from pricing.money import plain_number
+from pricing.results import LineItem, Notice, Recurrence, assumption_text
 from pricing.schema import TOKEN_CLASSES, InlineRates
 from pricing.usage import USAGE_FIELDS, TokenBreakdown, choose_model, class_rate, price_tokens
 
@@ -463,11 +464,60 @@ def monthly_range(
     high = Scale(volume=to_decimal(volume.high), tokens=to_decimal(tokens.high))
     context.assume(
         "range",
-        f"low: volume × {low.volume}, tokens × {low.tokens}; "
-        f"high: volume × {high.volume}, tokens × {high.tokens}",
+        f"low: volume × {assumption_text(low.volume)}, tokens × {assumption_text(low.tokens)}; "
+        f"high: volume × {assumption_text(high.volume)}, tokens × {assumption_text(high.tokens)}",
         "each bound re-prices the workload; fixed lines do not scale",
     )
-    return Range(low=monthly_at(low), expected=expected, high=monthly_at(high))
+    return Range(
+        low=_bound_at(monthly_at, low, "low"),
+        expected=expected,
+        high=_bound_at(monthly_at, high, "high"),
+    )
+
+
+def _bound_at(monthly_at: Callable[[Scale], Decimal], scale: Scale, bound: str) -> Decimal:
+    # The expected shape priced, so a refusal at a bound is the multiplier's doing: report it
+    # there, not at the request field that is fine as sent.
+    try:
+        return monthly_at(scale)
+    except InvalidInput as error:
+        if error.path.startswith("$.uncertainty."):
+            raise
+        name = "tokens" if scale.tokens != ONE else "volume"
+        multiplier = scale.tokens if name == "tokens" else scale.volume
+        raise InvalidInput(
+            f"$.uncertainty.{name}.{bound}",
+            f"at {name} × {assumption_text(multiplier)} the workload cannot be priced: "
+            f"{error.reason}",
+        ) from None
+
+
+def range_notice(spread: Range | None) -> Notice | None:
+    """The warning when a bound of the range lies on the wrong side of the expected month.
+
+    Each bound re-prices the workload, so a threshold between it and the expected shape (a
+    prefix that falls below the cache minimum at fewer tokens and loses its discount) can make
+    "low" cost more than expected. The bound is kept as priced; a client must not read it as a
+    floor without being told.
+    """
+    if spread is None:
+        return None
+    found = []
+    if spread.low > spread.expected:
+        found.append(f"low ({plain_number(spread.low)})")
+    if spread.high < spread.expected:
+        found.append(f"high ({plain_number(spread.high)})")
+    if not found:
+        return None
+    return Notice(
+        code="range_bound_crosses_expected",
+        message=(
+            f"the range's {' and '.join(found)} is on the other side of the expected month "
+            f"({plain_number(spread.expected)}): at those multipliers a threshold is crossed "
+            "(a prompt below the cache minimum loses its cache discount), so the cheapest "
+            "month is not the low bound"
+        ),
+    )
 
 
 def workload_fields(
@@ -503,7 +553,9 @@ def workload_fields(
         "model": priced.match,
         "line_items": items,
         "assumptions": context.assumptions,
-        "warnings": notices(inline_tier_notice(priced.inline, priced.service_tier), *warnings),
+        "warnings": notices(
+            inline_tier_notice(priced.inline, priced.service_tier), *warnings, range_notice(spread)
+        ),
         "red_flags": list(red_flags),
         "one_time_usd": one_time,
         "monthly_usd": monthly,

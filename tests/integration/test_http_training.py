@@ -485,6 +485,56 @@ def test_self_hosted_range_scales_gpu_hours_and_retraining(client: TestClient) -
     assert close(body["range"]["high"], run * 3)
 
 
+def test_a_single_run_has_a_training_range_where_the_monthly_range_is_zero(
+    client: TestClient,
+) -> None:
+    # FT-1 on gpt-4.1-mini, no retraining, hosting or inference: nothing is monthly, so `range`
+    # is 0 / 0 / 0, and the run's own spread was nowhere. Tokens × 0.5 and × 2: 2,000 × 400 ×
+    # 3 = 2.4M and 2,000 × 1,600 × 3 = 9.6M trained tokens at $5 per 1M = $12 and $48.
+    uncertainty = {"volume": {"low": 0.5, "high": 2}, "tokens": {"low": 0.5, "high": 2}}
+    status, body = post(client, api("gpt-4.1-mini", uncertainty=uncertainty))
+    assert status == 200, body
+    assert [num(body["range"][k]) for k in ("low", "expected", "high")] == [0, 0, 0]
+    spread = body["training_range"]
+    assert [num(spread[k]) for k in ("low", "expected", "high")] == [12, 24, 48]
+
+
+def test_training_range_caps_the_scaled_example_at_the_training_context(
+    client: TestClient,
+) -> None:
+    # ft:gpt-3.5-turbo ($8 per 1M, 16,385-token training context), 1,000 examples of 16,000
+    # tokens × 3 epochs = 48M tokens = $384. × 0.5: 24M = $192. × 2: 32,000 is capped at
+    # 16,385, 49,155,000 tokens = $393.24.
+    uncertainty = {"tokens": {"low": 0.5, "high": 2}}
+    status, body = post(
+        client,
+        api("gpt-3.5-turbo", examples=1000, tokens_per_example=16_000, uncertainty=uncertainty),
+    )
+    assert status == 200, body
+    spread = body["training_range"]
+    assert [num(spread[k]) for k in ("low", "expected", "high")] == [
+        D(192),
+        D(384),
+        D("393.24"),
+    ]
+
+
+def test_self_hosted_training_range_scales_gpu_hours(client: TestClient) -> None:
+    # GPU-hours are linear in trained tokens, so the run costs half and twice as much.
+    uncertainty = {"tokens": {"low": 0.5, "high": 2}}
+    status, body = post(client, self_hosted(uncertainty=uncertainty))
+    assert status == 200, body
+    run = num(body["training_usd"])
+    assert close(body["training_range"]["low"], run / 2)
+    assert close(body["training_range"]["high"], run * 2)
+
+
+def test_no_uncertainty_no_training_range(client: TestClient) -> None:
+    status, body = post(client, api("gpt-4.1-mini"))
+    assert status == 200, body
+    assert body["training_range"] is None
+
+
 def test_inline_architecture_defaults_are_echoed(client: TestClient) -> None:
     # head_dim defaults to hidden_size / attention_heads = 4096 / 32 = 128.
     architecture = {

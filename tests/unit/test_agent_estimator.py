@@ -12,6 +12,7 @@ import pytest
 
 from pricing.catalog import Catalog
 from pricing.entries import CachePolicy
+from pricing.errors import InvalidInput
 from pricing.estimators.agent import AgentRequest, AgentShape, estimate_agent
 from pricing.estimators.workload import cacheable_tokens
 from tests.workloads import AGENT
@@ -284,3 +285,44 @@ def test_tasks_per_day(catalog: Catalog) -> None:
     body = {k: v for k, v in AGENT.items() if k != "tasks_per_month"} | {"tasks_per_day": 12}
     result = estimate(catalog, rates=EXPLICIT, **body)
     assert round(result.tasks_per_month, 10) == 365
+
+
+def test_steps_past_an_unpublished_priority_cliff_are_refused(catalog: Catalog) -> None:
+    # gpt-5.5 at priority publishes no rate above the standard row's 272,000-token cliff.
+    # 8 steps of 200,000 + (t − 1) × 10,000 stay at or below 270,000: Σ = 8 × 200,000 +
+    # 10,000 × 28 = 1,880,000 in × $12.50 + 800 out × $75 = $23.56 a task, 10 tasks $235.60.
+    body = {
+        "model": "gpt-5.5",
+        "service_tier": "priority",
+        "prompt_caching": False,
+        "tasks_per_month": 10,
+        "steps_per_task": 8,
+        "initial_prompt_tokens": 200_000,
+        "growth_tokens_per_step": 10_000,
+        "output_tokens_per_step": 100,
+    }
+    assert estimate(catalog, **body).monthly_usd == Decimal("235.6")
+    # A 9th step reads 280,000 tokens: past the cliff, so the task cannot be priced.
+    with pytest.raises(InvalidInput) as caught:
+        estimate(catalog, **(body | {"steps_per_task": 9}))
+    assert "272,000" in caught.value.reason
+    assert caught.value.path == "$.service_tier"
+
+
+def test_a_success_rate_too_small_to_show_is_warned(catalog: Catalog) -> None:
+    # p = 0.99999999999, no retries: success 1 − p = 1e-11, below the 10 places written (it
+    # shows as 0); $ per success = $ per task ÷ 1e-11, exact, and a warning states the rate.
+    body = AGENT | {"model": "gpt-4.1", "failure_probability": 0.99999999999, "max_retries": 0}
+    result = estimate(catalog, **body)
+    assert result.success_rate == D("1E-11")
+    assert result.usd_per_successful_task == result.usd_per_task * D("1E+11")
+    [warning] = [w for w in result.warnings if w.code == "success_rate_below_shown_precision"]
+    assert "one task in 100,000,000,000 succeeds" in warning.message
+
+
+def test_a_success_rate_that_shows_is_not_warned(catalog: Catalog) -> None:
+    # p = 0.999999: 1 − p = 0.000001, written as such.
+    body = AGENT | {"model": "gpt-4.1", "failure_probability": 0.999999, "max_retries": 0}
+    result = estimate(catalog, **body)
+    assert result.success_rate == D("0.000001")
+    assert "success_rate_below_shown_precision" not in [w.code for w in result.warnings]

@@ -53,7 +53,8 @@ def test_break_even_of_the_reference(catalog: Catalog) -> None:
     assert even.requests is not None
     assert round(even.requests, 2) == Decimal("3488.37")
     assert even.whole_requests == 3489
-    assert round(even.months, 6) == round(Decimal(24) / Decimal("0.00688") / 50_000, 6)
+    # No hosting: 24 / (50,000 × 0.00688) = 24 / 344 months.
+    assert even.months == Decimal(24) / Decimal(344)
     assert even.monthly_requests_to_cover_hosting is None  # OpenAI charges no hosting
 
 
@@ -76,6 +77,29 @@ def test_hosting_needs_a_monthly_volume(catalog: Catalog) -> None:
     even = result.break_even
     assert even.saving_usd_per_request == Decimal("0.00724")
     assert even.monthly_requests_to_cover_hosting == Decimal(1241) / Decimal("0.00724")
+
+
+def test_hosting_above_the_monthly_saving_never_breaks_even(catalog: Catalog) -> None:
+    # Azure's fine-tuned gpt-4.1-mini saves $0.00724 a request; at 50,000 requests a month that
+    # is $362, against $1,241 of hosting (1.70 × 730): the fine-tuned model costs $879 a month
+    # more than prompting, so the $24 of training is never paid back.
+    result = estimate_comparison(catalog, workload(small_model="azure/gpt-4.1-mini"))
+    even = result.break_even
+    assert even.requests == Decimal(24) / Decimal("0.00724")  # the per-request volume stands
+    assert even.months is None
+    codes = [w.code for w in result.warnings]
+    assert "fine_tuning_hosting_exceeds_saving" in codes
+
+
+def test_months_to_break_even_net_of_hosting(catalog: Catalog) -> None:
+    # 1,000,000 requests a month save 1,000,000 × 0.00724 = $7,240, of which $1,241 pays the
+    # hosting: $5,999 a month is left to pay back $24 of training, so 24 / 5,999 months.
+    result = estimate_comparison(
+        catalog, workload(small_model="azure/gpt-4.1-mini", requests_per_month=1_000_000)
+    )
+    even = result.break_even
+    assert even.months == Decimal(24) / Decimal(5999)
+    assert "fine_tuning_hosting_exceeds_saving" not in [w.code for w in result.warnings]
 
 
 def test_four_priced_approaches(catalog: Catalog) -> None:
@@ -476,3 +500,19 @@ def test_caching_off_by_default_is_echoed_with_what_it_changes(catalog: Catalog)
     agents = next(a for a in cached.approaches if a.approach == "agents")
     assert agents.monthly_usd == Decimal("1032.4")
     assert "prompt_caching" not in {a.name for a in cached.assumptions}
+
+
+def test_more_documents_than_corpus_tokens_is_refused(catalog: Catalog) -> None:
+    # 1,000 corpus tokens in 100,000 documents embedded 100,000 tokens (1 per document, 100× the
+    # corpus) and wrote 100,000 records: refused at the documents.
+    with pytest.raises(InvalidInput) as caught:
+        estimate_comparison(catalog, workload(corpus_tokens=1000, corpus_documents=100_000))
+    assert caught.value.path == "$.corpus_documents"
+
+
+def test_one_document_per_corpus_token_is_the_limit(catalog: Catalog) -> None:
+    # 1,000 tokens in 1,000 documents: 1 token each, 1,000 embedded at $0.02 per 1M.
+    result = estimate_comparison(catalog, workload(corpus_tokens=1000, corpus_documents=1000))
+    rag = next(a for a in result.approaches if a.approach == "rag")
+    embedded = next(i for i in rag.line_items if i.name == "corpus_embedding_input")
+    assert embedded.quantity == 1000

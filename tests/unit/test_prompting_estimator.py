@@ -191,11 +191,51 @@ def test_a_prefix_below_the_cache_minimum_is_a_warning(
         "cache_hit_rate": hit_rate,
     }
     result = estimate(catalog, **model, **body)
-    # (prompt_caching false with a hit rate is the other warning, cache_hit_rate_unused.)
-    codes = [w.code for w in result.warnings if w.code != "cache_hit_rate_unused"]
+    codes = [w.code for w in result.warnings if w.code == "prefix_below_cache_minimum"]
     assert codes == (["prefix_below_cache_minimum"] if warned else [])
     if warned:
         assert result.monthly_usd == result.monthly_without_caching_usd
+
+
+@pytest.mark.parametrize(
+    ("model", "reason"),
+    [
+        # Opt-in caching not asked for: the hit rate alone does not turn it on.
+        ({"rates": EXPLICIT}, "set prompt_caching to true"),
+        ({"model": "claude-sonnet-4.5"}, "set prompt_caching to true"),
+        # Caching turned off, or a model without a cache (davinci-002's fine-tune).
+        ({"model": "gpt-4.1-mini", "prompt_caching": False}, "prompt_caching is false"),
+        ({"model": "ft:davinci-002"}, "no prompt cache in the table"),
+        ({"rates": {"input": 3, "output": 15}}, "the inline rates give no `caching`"),
+    ],
+)
+def test_every_way_a_hit_rate_prices_nothing_is_warned(
+    catalog: Catalog, model: dict, reason: str
+) -> None:
+    # PROMPT_1 asks for 90% hits; with no cache priced every token is uncached input, and the
+    # client must be told rather than read the uncached bill as its cached one.
+    result = estimate(catalog, **model, **PROMPT_1)
+    [warning] = [w for w in result.warnings if w.code == "cache_hit_rate_unused"]
+    assert reason in warning.message
+    assert result.monthly_usd == result.monthly_without_caching_usd
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"model": "gpt-4.1-mini"},  # automatic caching prices the hit rate
+        {"rates": EXPLICIT, "prompt_caching": True},  # opted in
+    ],
+)
+def test_a_priced_hit_rate_raises_no_unused_warning(catalog: Catalog, model: dict) -> None:
+    result = estimate(catalog, **model, **PROMPT_1)
+    assert "cache_hit_rate_unused" not in [w.code for w in result.warnings]
+
+
+def test_a_zero_hit_rate_without_caching_is_not_warned(catalog: Catalog) -> None:
+    # 0 asks nothing of a cache, so nothing was ignored.
+    result = estimate(catalog, rates=EXPLICIT, **(PROMPT_1 | {"cache_hit_rate": 0}))
+    assert result.warnings == []
 
 
 def test_caching_asked_of_a_model_without_a_cache_is_refused(catalog: Catalog) -> None:

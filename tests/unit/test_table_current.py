@@ -20,6 +20,7 @@ TABLE = load_table(TABLES_DIR / "2026-12-01.toml")
 PUBLISHED = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 HALF = Decimal("0.5")
+D = Decimal
 
 
 def cost(model_id: str, tier: str = "standard", at: datetime = NOW, **tokens: int) -> Decimal:
@@ -132,6 +133,19 @@ def test_provider_prefix_must_name_the_models_provider() -> None:
         TABLE.resolve_model("google/claude-sonnet-4.5")
 
 
+def test_rerankers_and_vector_stores_take_their_providers_prefix() -> None:
+    # As models do: `cohere/rerank-v3.5` was a 404 although cohere prices rerank-v3.5.
+    assert TABLE.resolve_reranker("cohere/rerank-v3.5", "$.reranker").id == "rerank-v3.5"
+    store = TABLE.resolve_vector_store("Pinecone/pinecone-serverless-standard", "$.vector_store")
+    assert store.id == "pinecone-serverless-standard"
+
+
+def test_a_reranker_under_another_provider_is_named_as_such() -> None:
+    with pytest.raises(NotFound) as caught:
+        TABLE.resolve_reranker("openai/rerank-v3.5", "$.reranker")
+    assert "'rerank-v3.5' is priced here as a cohere reranker, not openai" in str(caught.value)
+
+
 @pytest.mark.parametrize(
     ("requested", "explained"),
     [
@@ -237,6 +251,26 @@ def test_priority_rows_are_written_per_model(
     assert priority.rates.output == Decimal(output_rate)
     # No cached priority rate is published: cached tokens must fail, not be priced at zero.
     assert priority.rates.cache_read is None
+
+
+def test_priority_up_to_the_cliff_is_priced_at_the_priority_row() -> None:
+    # gpt-5.5 priority: 272,000 in × $12.50 + 1,000 out × $75 = 3.40 + 0.075 = $3.475.
+    assert cost("gpt-5.5", "priority", input_tokens=272_000, output_tokens=1000) == D("3.475")
+
+
+def test_priority_above_an_unpublished_cliff_is_refused_not_underpriced() -> None:
+    # The standard row bills above 272,000 input tokens at $10 / $45 instead of $5 / $30; the
+    # priority row publishes no such rate. 272,001 tokens at the base priority rate would be
+    # $3.4000125 + $0.075, a known under-count (the table says so): refused at the input.
+    with pytest.raises(InvalidInput) as caught:
+        cost("gpt-5.5", "priority", input_tokens=272_001, output_tokens=1000)
+    assert caught.value.path == "$.usage.input_tokens"
+    assert "272,000" in caught.value.reason
+
+
+def test_derived_tiers_keep_their_own_cliff() -> None:
+    # gpt-5.5 batch is derived (0.5×) with its tier: 300,000 × $5 + 1,000 × $22.50 = $1.5225.
+    assert cost("gpt-5.5", "batch", input_tokens=300_000, output_tokens=1000) == D("1.5225")
 
 
 def test_priority_is_refused_where_no_row_exists() -> None:
