@@ -21,6 +21,7 @@ from service import metrics
 from service.bodies import StrictBodyPlugin
 from service.cache import EstimateCache
 from service.encoding import MoneyResponse
+from service.guard import ProblemGuard
 from service.head import HeadAsGet
 from service.logs import configure_logging
 from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
@@ -141,4 +142,6 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         metrics.publish_info(settings, catalog)
         # Outside the router, so 404s of unknown paths are counted too (as "unmatched").
         app.asgi_handler = metrics.HttpMetricsMiddleware(app.asgi_handler, recorder)
+    # Outermost: an error answer that bypassed the exception handlers leaves as problem+json.
+    app.asgi_handler = ProblemGuard(app.asgi_handler)
     return app
