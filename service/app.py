@@ -26,6 +26,7 @@ from service.head import HeadAsGet
 from service.logs import configure_logging
 from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
 from service.problems import EXCEPTION_HANDLERS
+from service.query import StrictQuery
 from service.routes import (
     batch,
     datasets,
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         recorder=recorder,
     )
     operational = [metrics.metrics_endpoint] if settings.metrics_enabled else []
+    strict_query = StrictQuery()
     app = Litestar(
         route_handlers=[
             *health.ROUTES,
@@ -136,7 +138,9 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         state=State({"service": state}),
         request_max_body_size=settings.max_upload_bytes,
         plugins=[DecimalAsNumberPlugin(), StrictStructSchemaPlugin(), StrictBodyPlugin()],
+        middleware=[strict_query],
     )
+    strict_query.learn_routes(app)
     app.asgi_handler = HeadAsGet(app.asgi_handler)
     if settings.metrics_enabled:
         metrics.publish_info(settings, catalog)
