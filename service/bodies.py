@@ -9,7 +9,8 @@ still the Struct's schema. Decoding bytes in one step is also faster than the tw
 
 One exception to msgspec's rules: JSON Schema counts ``1200.0`` as an integer, so a body whose
 only fault is an integral float for an integer field is decoded again with those numbers as ints
-(the rules of :mod:`pricing.strict`, which batch items follow too). A body must be sent as JSON
+(the rules of :mod:`pricing.strict`, which batch items follow too). An object that repeats a key
+is refused (:mod:`pricing.jsonkeys`), never read as its last value. A body must be sent as JSON
 (``application/json`` or a ``+json`` type): any other content type is a 415, and so is a
 compressed body (a ``Content-Encoding`` other than identity).
 """
@@ -26,6 +27,7 @@ from litestar.exceptions import ClientException, HTTPException, ValidationExcept
 from litestar.plugins import SerializationPlugin
 from litestar.typing import FieldDefinition
 
+from pricing.jsonkeys import duplicate_key_path
 from pricing.strict import INTEGRAL_FLOAT, integral_numbers_as_ints, out_of_range_path
 from service.codings import require_identity
 
@@ -77,6 +79,20 @@ def require_json(media_type: str) -> None:
         return
     sent = f"not {media_type}" if media_type else "the request has no Content-Type"
     raise HTTPException(status_code=415, detail=f"send the body as {JSON_MEDIA_TYPE} ({sent})")
+
+
+def duplicate_key_problem(body: bytes) -> ValidationException | None:
+    """A 422 at the first key an object of the JSON ``body`` repeats, if there is one.
+
+    msgspec keeps the last of two values of one key; an estimate computed from one of two numbers
+    the client sent would be a wrong number, so the body is refused and the key named.
+    """
+    path = duplicate_key_path(body)
+    if path is None:
+        return None
+    key = path.rsplit(".", 1)[-1]
+    message = f"the key {key!r} appears more than once in this object; send it once"
+    return ValidationException(detail=message, extra=[{"key": path, "message": message}])
 
 
 def out_of_range_problem(body: Any) -> ValidationException | None:
@@ -136,16 +152,26 @@ class StrictBody(AbstractDTO[T], Generic[T]):
         require_json(self.asgi_connection.content_type[0])
         require_identity(self.asgi_connection.headers)
         try:
-            return self._decoder.decode(value)
+            decoded = self._decoder.decode(value)
         except msgspec.ValidationError as exc:
             retry = INTEGRAL_FLOAT.search(str(exc)) or str(exc).startswith(_OUT_OF_RANGE)
             if not retry:
                 raise validation_problem(exc) from None
         except msgspec.DecodeError as exc:
             raise ClientException(detail=f"the body is not valid JSON: {exc}") from None
+        else:
+            return self._without_duplicate_keys(value, decoded)
         # Rare path: JSON Schema counts 1200.0 as an integer, msgspec does not; and msgspec
         # names a number out of range without the keys of free-form objects (`$[...]`).
-        return self._decode_exactly(value)
+        return self._without_duplicate_keys(value, self._decode_exactly(value))
+
+    @staticmethod
+    def _without_duplicate_keys(value: bytes, decoded: Any) -> Any:
+        # After decoding: a body that is not JSON, or does not fit the Struct, says so first.
+        problem = duplicate_key_problem(value)
+        if problem is not None:
+            raise problem
+        return decoded
 
     def _decode_exactly(self, value: bytes) -> Any:
         try:
@@ -192,6 +218,7 @@ class StrictBodyPlugin(SerializationPlugin):
 __all__ = (
     "StrictBody",
     "StrictBodyPlugin",
+    "duplicate_key_problem",
     "require_json",
     "strict_decoder",
     "validation_problem",

@@ -7,8 +7,8 @@ answers (README, "Load and robustness"). :class:`FastEstimates` is route middlew
 estimate route, so it runs after routing and inside Litestar's exception handling. It answers a
 request itself when the body is sent as ``application/json`` with no ``Content-Encoding``, fits
 :data:`MAX_BODY_BYTES`, and decodes strictly into the route's request Struct. Anything else
-(another content type, a coding, a larger body, invalid JSON, a field the Struct refuses, a client
-gone before its body arrived) goes to
+(another content type, a coding, a larger body, invalid JSON, a field the Struct refuses, an object
+that repeats a key, a client gone before its body arrived) goes to
 the route handler with the body replayed, so every refusal is the documented handler's own
 problem response. An estimator's own error propagates as it would from the handler.
 """
@@ -22,6 +22,7 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
+from pricing.jsonkeys import duplicate_key_path
 from service.bodies import JSON_MEDIA_TYPE, strict_decoder
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ MAX_BODY_BYTES = 64 * 1024
 _CONTENT_TYPE = b"content-type"
 _CONTENT_ENCODING = b"content-encoding"
 _JSON = JSON_MEDIA_TYPE.encode()
-_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError)
+_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
 class EstimateAnswer(Protocol):
@@ -147,6 +148,10 @@ class FastEstimates(ASGIMiddleware):
         if body is None:
             return None
         try:
-            return self._decoder.decode(body)
+            data = self._decoder.decode(body)
+            # A repeated key is refused by the route handler, which names it.
+            if duplicate_key_path(body) is not None:
+                return None
         except _DECODE_FAILURES:
             return None
+        return data

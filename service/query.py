@@ -15,10 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-from litestar.enums import ScopeType
 from litestar.exceptions import ValidationException
 from litestar.handlers import HTTPRouteHandler
-from litestar.middleware import ASGIMiddleware
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -53,14 +51,14 @@ def query_problem(query_string: bytes, declared: frozenset[str]) -> ValidationEx
     return ValidationException(detail="invalid query string", extra=items)
 
 
-class StrictQuery(ASGIMiddleware):
+class StrictQuery:
     """App-level middleware: refuses unknown and repeated query parameters on the API routes.
 
-    It runs after routing and before route middleware, so the estimate fast path and the route
-    handlers see only query strings that passed.
+    Litestar wraps each route in it after routing, outside route middleware, so the estimate
+    fast path and the route handlers see only query strings that passed. It is a plain ASGI
+    factory rather than an ``ASGIMiddleware``, whose per-request checks would cost more than
+    this one when the query string is empty, as on every estimate.
     """
-
-    scopes = (ScopeType.HTTP,)
 
     def __init__(self) -> None:
         """Start with no routes known; :meth:`learn_routes` fills them in."""
@@ -78,13 +76,18 @@ class StrictQuery(ASGIMiddleware):
                 names = frozenset(p.field_alias for p in model.expected_query_params)
                 self._declared[handler] = names
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        """Pass the request on unless its query string breaks the rule."""
-        query_string = scope["query_string"]
-        if query_string:
-            declared = self._declared.get(scope["route_handler"])  # type: ignore[arg-type]
-            if declared is not None:
-                problem = query_problem(query_string, declared)
-                if problem is not None:
-                    raise problem
-        await next_app(scope, receive, send)
+    def __call__(self, app: ASGIApp) -> ASGIApp:
+        """Wrap one route's ASGI app."""
+        declared = self._declared
+
+        async def strict_query(scope: Scope, receive: Receive, send: Send) -> None:
+            query_string = scope.get("query_string")
+            if query_string:
+                names = declared.get(scope["route_handler"])  # type: ignore[typeddict-item]
+                if names is not None:
+                    problem = query_problem(query_string, names)
+                    if problem is not None:
+                        raise problem
+            await app(scope, receive, send)
+
+        return strict_query

@@ -118,6 +118,13 @@ HANDED_OVER = [
     ("a body over the shortcut's size", LARGE, JSON),
     ("an array", [GPT_4O_MINI], JSON),
     ("an empty body", b"", JSON),
+    (
+        "a repeated key",
+        b'{"model":"gpt-4o-mini","usage":{"input_tokens":10,"input_tokens":1200,'
+        b'"output_tokens":300}}',
+        JSON,
+    ),
+    ("a repeated top-level key", b'{"model":"gpt-4o","model":"gpt-4o-mini","usage":{}}', JSON),
 ]
 
 
