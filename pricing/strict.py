@@ -28,7 +28,10 @@ _LARGEST_FLOAT = Decimal(str(float.fromhex("0x1.fffffffffffffp+1023")))
 def _integral(value: Decimal | float) -> bool:
     if isinstance(value, float):
         return math.isfinite(value) and abs(value) < _LARGEST_INT and value.is_integer()
-    return value.is_finite() and abs(value) < _LARGEST_INT and value == value.to_integral_value()
+    # copy_abs, not abs(): abs() rounds in the context and overflows on 1e4000000.
+    return (
+        value.is_finite() and value.copy_abs() < _LARGEST_INT and value == value.to_integral_value()
+    )
 
 
 def integral_numbers_as_ints(value: Any) -> Any:
@@ -56,7 +59,8 @@ def out_of_range_path(value: Any, path: str = "$") -> str | None:
     pending = [(path, value)]
     while pending:
         where, item = pending.pop()
-        if isinstance(item, Decimal) and abs(item) > _LARGEST_FLOAT:
+        # copy_abs, not abs(): abs() rounds in the context, and 1e4000000 overflows it.
+        if isinstance(item, Decimal) and item.copy_abs() > _LARGEST_FLOAT:
             return where
         if isinstance(item, dict):
             pending.extend((f"{where}.{key}", child) for key, child in reversed(item.items()))

@@ -38,6 +38,7 @@ MAX_BODY_BYTES = 64 * 1024
 _CONTENT_TYPE = b"content-type"
 _CONTENT_ENCODING = b"content-encoding"
 _JSON = JSON_MEDIA_TYPE.encode()
+_UTF8_PARAMS = frozenset({b"charset=utf-8", b"charset=utf8"})
 _DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
@@ -65,14 +66,18 @@ async def send_encoded(send: Send, body: bytes, cache_status: str) -> None:
 def sends_plain_json(headers: list[tuple[bytes, bytes]]) -> bool:
     """Whether the body is plain JSON: one Content-Type, application/json, and no coding.
 
-    Content-Type parameters (``charset``) do not matter. Rarer JSON types (``+json``), any
-    coding (even ``identity``) and every other case are left to the route handler, which accepts
-    or refuses them.
+    ``charset=utf-8`` may be given. Other parameters, rarer JSON types (``+json``), any coding
+    (even ``identity``) and every other case are left to the route handler, which accepts or
+    refuses them.
     """
     found = [value for name, value in headers if name == _CONTENT_TYPE]
     if len(found) != 1 or any(name == _CONTENT_ENCODING for name, _ in headers):
         return False
-    return found[0].split(b";", 1)[0].strip().lower() == _JSON
+    media_type, _, params = found[0].partition(b";")
+    if media_type.strip().lower() != _JSON:
+        return False
+    # A parameter other than charset=utf-8 (charset=latin-1 is a 415) is the handler's to judge.
+    return not params or params.strip().lower().replace(b'"', b"") in _UTF8_PARAMS
 
 
 async def read_small_body(receive: Receive, limit_bytes: int) -> tuple[list[Message], bytes | None]:

@@ -128,7 +128,8 @@ _DESCRIPTIONS = {
     400: "The request cannot be read: the body is empty or not JSON.",
     404: "An id (model, GPU, architecture, version) is unknown; closest ids are suggested.",
     413: "The upload is larger than the configured limit.",
-    415: "The body's media type or Content-Encoding is not one this route reads.",
+    415: "The body's media type, charset (JSON is UTF-8) or Content-Encoding is not one this "
+    "route reads.",
     422: (
         "A field or query parameter is invalid, unknown or repeated; `errors` lists each one "
         "with its JSON path."

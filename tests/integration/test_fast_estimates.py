@@ -124,6 +124,10 @@ HANDED_OVER = [
         b'"output_tokens":300}}',
         JSON,
     ),
+    ("a byte order mark", b"\xef\xbb\xbf" + json.dumps(GPT_4O_MINI).encode(), JSON),
+    ("JSON in latin-1", GPT_4O_MINI, "application/json; charset=latin-1"),
+    ("another parameter", GPT_4O_MINI, "application/json; profile=x"),
+    ("NaN", b'{"model":"gpt-4o-mini","usage":{"input_tokens":NaN}}', JSON),
     ("a repeated top-level key", b'{"model":"gpt-4o","model":"gpt-4o-mini","usage":{}}', JSON),
 ]
 
