@@ -6,16 +6,17 @@ parameter the route does not declare. For a budgeting client both hide a bug: wi
 ``?pricing_versoin=2026-03-30`` silently prices on the latest table. Request bodies already
 refuse unknown fields (``forbid_unknown_fields``), so the query string follows the same rule:
 on every documented route an unknown or repeated parameter is a 422 naming it at ``$.<name>``,
-like any other bad parameter. Operational routes (``/metrics``, whose scrapers may send
-``name[]`` filters, probes, ``/schema``) keep Litestar's lenient reading.
+like any other bad parameter; a path or query string whose percent-encoded bytes are not UTF-8
+is a 400 rather than a value holding U+FFFD that nobody sent. Operational routes (``/metrics``,
+whose scrapers may send ``name[]`` filters, probes, ``/schema``) keep Litestar's lenient reading.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_to_bytes
 
-from litestar.exceptions import ValidationException
+from litestar.exceptions import ClientException, ValidationException
 from litestar.handlers import HTTPRouteHandler
 
 if TYPE_CHECKING:
@@ -23,17 +24,40 @@ if TYPE_CHECKING:
     from litestar.types import ASGIApp, Receive, Scope, Send
 
 
-def query_problem(query_string: bytes, declared: frozenset[str]) -> ValidationException | None:
-    """The 422 for a query string with an unknown or repeated parameter, if it has one.
+_NOT_UTF8 = "the {part} is not UTF-8 once percent-decoded: send UTF-8 bytes, percent-encoded"
+
+
+def path_problem(raw_path: bytes) -> ClientException | None:
+    """The 400 for a path whose percent-encoded bytes are not UTF-8 (``/v1/pricing/%ff``)."""
+    if b"%" not in raw_path:
+        return None
+    # Some ASGI clients (httpx's test transport) leave the query string in raw_path.
+    path = raw_path.partition(b"?")[0]
+    try:
+        unquote_to_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return ClientException(detail=_NOT_UTF8.format(part="path"))
+    return None
+
+
+def query_problem(
+    query_string: bytes, declared: frozenset[str]
+) -> ValidationException | ClientException | None:
+    """The problem of a query string with an unknown or repeated parameter, if it has one.
 
     Args:
         query_string: The raw query string of the request.
         declared: The names of the query parameters the route declares.
 
     Returns:
-        A ValidationException whose ``extra`` names each offending parameter, or None.
+        A ValidationException (422) whose ``extra`` names each offending parameter, a
+        ClientException (400) when the query string is not UTF-8 once decoded, or None.
     """
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, encoding="utf-8")
+    try:
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        # Decoded leniently, %ff would reach the route as U+FFFD, a value nobody sent.
+        return ClientException(detail=_NOT_UTF8.format(part="query string"))
     counts: dict[str, int] = {}
     for name, _ in pairs:
         counts[name] = counts.get(name, 0) + 1
@@ -82,12 +106,13 @@ class StrictQuery:
 
         async def strict_query(scope: Scope, receive: Receive, send: Send) -> None:
             query_string = scope.get("query_string")
-            if query_string:
-                names = declared.get(scope["route_handler"])  # type: ignore[typeddict-item]
-                if names is not None:
+            names = declared.get(scope["route_handler"])  # type: ignore[typeddict-item]
+            if names is not None:
+                problem = path_problem(scope.get("raw_path") or b"")
+                if problem is None and query_string:
                     problem = query_problem(query_string, names)
-                    if problem is not None:
-                        raise problem
+                if problem is not None:
+                    raise problem
             await app(scope, receive, send)
 
         return strict_query

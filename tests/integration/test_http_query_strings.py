@@ -93,3 +93,26 @@ def test_declared_parameters_and_operational_routes_still_answer(
     client: TestClient, path: str
 ) -> None:
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "part"),
+    [
+        ("/v1/pricing/%ff", "path"),
+        ("/v1/pricing/latest/models/%c0%af", "path"),
+        ("/v1/reference/%e2%82", "path"),
+        ("/v1/pricing/latest/models?provider=%e2%82", "query string"),
+        ("/v1/pricing/latest/models?k%ffind=chat", "query string"),
+    ],
+)
+def test_percent_encoded_bytes_that_are_not_utf8_are_400(
+    client: TestClient, path: str, part: str
+) -> None:
+    body = assert_problem(client.get(path), 400)
+    assert f"the {part} is not UTF-8" in body["detail"]
+
+
+def test_percent_encoded_utf8_is_read(client: TestClient) -> None:
+    # %e2%82%ac is "€": an unknown topic, named as sent.
+    body = assert_problem(client.get("/v1/reference/%e2%82%ac"), 404)
+    assert "€" in body["detail"]
