@@ -7,6 +7,11 @@ middleware outside Litestar's router (HEAD handling, request metrics) would reac
 which answers a ``text/plain`` 500. :class:`ProblemGuard` wraps the whole app, so whatever path
 a non-2xx answer takes, the client gets ``application/problem+json`` with ``type``, ``title``,
 ``status`` and ``detail``, and the status and headers (``Allow``, ``Accept-Encoding``) it had.
+
+One answer is left as it is, by its route's option :data:`OWN_ERROR_BODY`: the 503 of
+``/readyz``, an operational status document (``{"status": "draining", ...}``) that probes and
+operators read, outside the API contract. Every ``Allow`` header of a route with GET also names
+HEAD, which :class:`service.head.HeadAsGet` answers.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from pricing.problems import make_problem
 from service.encoding import encode_money_json
 
 PROBLEM_JSON = b"application/problem+json"
+#: Route option (``opt``) of a route whose error answers are its own documents, not problems.
+OWN_ERROR_BODY = "own_error_body"
 
 _log = logging.getLogger("spendcast.errors")
 
@@ -38,7 +45,10 @@ def unrouted_detail(status: int, method: str, path: str, allowed: str | None = N
     if status == 404:
         return f"nothing is served at {path}; the API is under /v1 and described at /schema"
     if status == 405:
-        also = f"; allowed: {allowed}" if allowed else ""
+        methods = [m.strip() for m in (allowed or "").split(",") if m.strip()]
+        if "GET" in methods and "HEAD" not in methods:
+            methods.insert(methods.index("GET") + 1, "HEAD")
+        also = f"; allowed: {', '.join(methods)}" if methods else ""
         return f"{method} is not allowed on {path}{also}"
     return f"the request to {path} was refused"
 
@@ -72,7 +82,10 @@ class ProblemGuard:
                 return
             if message["type"] == "http.response.start":
                 started = True
-                if message["status"] >= 400 and not _is_problem(message):
+                status = message["status"]
+                if status == 405 or status == 204:
+                    message = _allow_head(message)
+                if status >= 400 and not _is_problem(message) and not _own_body(scope):
                     held = message
                     return
             await send(message)
@@ -109,3 +122,21 @@ def _is_problem(start: Message) -> bool:
         if name.lower() == b"content-type":
             return value.split(b";", 1)[0].strip().lower() == PROBLEM_JSON
     return False
+
+
+def _own_body(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    return handler is not None and bool(handler.opt.get(OWN_ERROR_BODY))
+
+
+def _allow_head(start: Message) -> Message:
+    """The answer with HEAD added to an ``Allow`` that names GET (Litestar leaves it out)."""
+    headers = []
+    for name, value in start.get("headers", []):
+        if name.lower() == b"allow":
+            methods = [m.strip() for m in value.split(b",")]
+            if b"GET" in methods and b"HEAD" not in methods:
+                methods.insert(methods.index(b"GET") + 1, b"HEAD")
+                value = b", ".join(methods)
+        headers.append((name, value))
+    return {**start, "headers": headers}

@@ -146,3 +146,25 @@ def test_the_server_still_reads_headers_below_the_limit(live_server: Service) ->
     )
     status_line, _, _ = _raw(live_server, request)
     assert status_line.startswith("HTTP/1.1 200 ")
+
+
+@pytest.mark.parametrize("path", ["/v1/pricing", "/v1/pricing/latest/models", "/healthz"])
+def test_allow_names_head_where_get_is_allowed(client: TestClient, path: str) -> None:
+    refused = client.delete(path)
+    assert refused.headers["allow"].split(", ")[:2] == ["GET", "HEAD"]
+    assert "GET, HEAD" in refused.json()["detail"]
+    assert "HEAD" in client.options(path).headers["allow"].split(", ")
+
+
+def test_allow_of_a_post_route_has_no_head(client: TestClient) -> None:
+    assert "HEAD" not in client.get("/v1/estimates/usage").headers["allow"]
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_readiness_keeps_its_status_document_when_draining(client: TestClient, method: str) -> None:
+    client.app.state.service.draining = True  # type: ignore[attr-defined]
+    response = client.request(method, "/readyz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/json"
+    if method == "GET":
+        assert response.json()["status"] == "draining"
