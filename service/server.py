@@ -47,13 +47,13 @@ class ProblemHttpToolsProtocol(HttpToolsProtocol):
         self._refusal = None
 
     def on_url(self, url: bytes) -> None:
-        """Collect the request target, up to :data:`MAX_TARGET_BYTES`."""
+        """Collect the request target, up to :data:`MAX_TARGET_BYTES` (uvicorn's, inlined)."""
         self._target_bytes += len(url)
         if self._target_bytes > MAX_TARGET_BYTES:
             detail = f"the request target is longer than {MAX_TARGET_BYTES} bytes"
             self._refusal = _TooLarge(414, detail)
             raise self._refusal
-        super().on_url(url)
+        self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
         """Collect one header field, up to :data:`MAX_HEADER_BYTES` for all of them."""
@@ -62,7 +62,12 @@ class ProblemHttpToolsProtocol(HttpToolsProtocol):
             detail = f"the header fields are larger than {MAX_HEADER_BYTES} bytes in all"
             self._refusal = _TooLarge(431, detail)
             raise self._refusal
-        super().on_header(name, value)
+        # uvicorn's own on_header, inlined: this runs for every header of every request.
+        name = name.lower()
+        value = value.rstrip(b" \t")  # RFC 9110 §5.5: trailing whitespace is not the value
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
 
     def data_received(self, data: bytes) -> None:
         """Feed the parser; a request it refuses is answered with a problem and the end."""
