@@ -50,7 +50,10 @@ def integral_numbers_as_ints(value: Any) -> Any:
 
 
 def out_of_range_path(value: Any, path: str = "$") -> str | None:
-    """The JSON path of the first number no 64-bit float can hold (``1e400``), if any.
+    """The JSON path of the first number no 64-bit float can hold, if any.
+
+    Too large (``1e400``, which would read as infinite), or not 0 yet so small that it would read
+    as 0 (``1e-400``: a rate of 1e-400 priced as free).
 
     Args:
         value: JSON parsed with numbers as Decimals.
@@ -60,7 +63,9 @@ def out_of_range_path(value: Any, path: str = "$") -> str | None:
     while pending:
         where, item = pending.pop()
         # copy_abs, not abs(): abs() rounds in the context, and 1e4000000 overflows it.
-        if isinstance(item, Decimal) and item.copy_abs() > _LARGEST_FLOAT:
+        if isinstance(item, Decimal) and (
+            item.copy_abs() > _LARGEST_FLOAT or (item and float(item) == 0.0)
+        ):
             return where
         if isinstance(item, dict):
             pending.extend((f"{where}.{key}", child) for key, child in reversed(item.items()))

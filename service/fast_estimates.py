@@ -23,7 +23,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
 from pricing.jsonkeys import duplicate_key_path
-from service.bodies import JSON_MEDIA_TYPE, strict_decoder
+from service.bodies import JSON_MEDIA_TYPE, strict_decoder, tiny_number_problem
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -154,8 +154,9 @@ class FastEstimates(ASGIMiddleware):
             return None
         try:
             data = self._decoder.decode(body)
-            # A repeated key is refused by the route handler, which names it.
-            if duplicate_key_path(body) is not None:
+            # A repeated key, or a number read as 0 that is not 0, is refused by the route
+            # handler, which names it.
+            if duplicate_key_path(body) is not None or tiny_number_problem(body) is not None:
                 return None
         except _DECODE_FAILURES:
             return None

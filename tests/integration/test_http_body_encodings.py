@@ -5,7 +5,8 @@ overflowed the decimal context); a 5,000-digit integer was a 400 "not valid JSON
 a 422 at its field elsewhere; ``Content-Type: application/json; charset=latin-1`` was read as
 UTF-8 without a word; a UTF-8 byte order mark was accepted by the dataset upload but "invalid
 character (byte 0)" on the other routes; a UTF-16 body, a blank body and NaN got msgspec's words
-only.
+only. An inline rate of ``1e308`` was a 500 (quantizing it overflowed the decimal context) and
+one of ``1e-400`` was priced as free (msgspec reads it as 0.0).
 """
 
 from __future__ import annotations
@@ -108,3 +109,41 @@ def test_nan_inside_a_body_is_named(client: TestClient, content_type: str) -> No
         "/v1/estimates/usage", content=body, headers={"content-type": content_type}
     )
     assert "NaN and Infinity are not JSON" in assert_problem(response, 400)["detail"]
+
+
+INLINE = '{"rates": {"input": %s, "output": 1}, "usage": {"input_tokens": 1000}}'
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/x+json"])
+@pytest.mark.parametrize(
+    ("rate", "status"),
+    [
+        ("1e308", 422),
+        ("1e-400", 422),
+        ("-1e-400", 422),
+        ("0." + "0" * 330 + "1", 422),
+        ("1e-4000000", 422),
+        ("1.5e-7", 200),  # a negative exponent a float holds: read exactly
+        ("1.5e-11", 422),  # more than the 10 decimal places amounts are written with
+        ("1.5e-4", 200),
+        ("0e-400", 200),
+    ],
+)
+def test_an_inline_rate_is_never_priced_as_zero_by_accident(
+    client: TestClient, rate: str, status: int, content_type: str
+) -> None:
+    response = client.post(
+        "/v1/estimates/usage",
+        content=INLINE % rate,
+        headers={"content-type": content_type},
+    )
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert assert_problem(response, 422)["errors"][0]["path"] == "$.rates.input"
+
+
+def test_a_tiny_number_in_a_batch_item_is_named(client: TestClient) -> None:
+    body = '{"items": [{"tag": "a", "kind": "usage", "request": %s}]}' % (INLINE % "1e-400")
+    response = client.post("/v1/estimates/batch", content=body, headers=JSON)
+    problem = assert_problem(response, 422)
+    assert problem["errors"][0]["path"] == "$.items[0].request.rates.input"
