@@ -26,6 +26,7 @@ from pricing.estimators.training import (
     estimate_dataset_training,
 )
 from pricing.framing import MAX_EXAMPLE_BYTES, Record
+from pricing.jsonkeys import duplicate_key_path
 from pricing.knowledge import DatasetRequirement, TaskType
 from pricing.results import Assumption, Notice
 from pricing.tokens import TokenCounter
@@ -44,6 +45,7 @@ BodyFormat = Literal["jsonl", "json_array"]
 ProblemCode = Literal[
     "malformed_json",
     "not_utf8",
+    "duplicate_keys",
     "oversized_example",
     "missing_keys",
     "invalid_values",
@@ -304,6 +306,14 @@ class DatasetValidator:
         if not isinstance(example, dict):
             self._flag("malformed_json", line)
             return
+        try:
+            repeated = duplicate_key_path(raw)
+        except RecursionError:  # parsed by msgspec, too deep for the exact check
+            repeated = "$"
+        if repeated is not None:
+            # Which of two prompts (or labels) a trainer would keep is the trainer's guess.
+            self._flag("duplicate_keys", line)
+            return
         if self._keys_valid(example, line):
             self._count(example, line)
 
@@ -529,6 +539,7 @@ _MESSAGES: dict[ProblemCode, str] = {
     "not_utf8": (
         "not UTF-8 text (saved as Latin-1, Windows-1252 or UTF-16?): re-save the file as UTF-8"
     ),
+    "duplicate_keys": "an object holds the same key twice, so which value is meant is ambiguous",
     "oversized_example": f"longer than {MAX_EXAMPLE_BYTES:,} bytes: not parsed",
     "missing_keys": "a required key is missing or null",
     "invalid_values": (

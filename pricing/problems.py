@@ -17,9 +17,12 @@ TITLES = {
     400: "Bad request",
     404: "Not found",
     405: "Method not allowed",
+    406: "Not acceptable",
     413: "Content too large",
+    414: "URI too long",
     415: "Unsupported media type",
     422: "Invalid input",
+    431: "Request header fields too large",
     500: "Internal error",
     503: "Service unavailable",
 }

@@ -28,7 +28,10 @@ _LARGEST_FLOAT = Decimal(str(float.fromhex("0x1.fffffffffffffp+1023")))
 def _integral(value: Decimal | float) -> bool:
     if isinstance(value, float):
         return math.isfinite(value) and abs(value) < _LARGEST_INT and value.is_integer()
-    return value.is_finite() and abs(value) < _LARGEST_INT and value == value.to_integral_value()
+    # copy_abs, not abs(): abs() rounds in the context and overflows on 1e4000000.
+    return (
+        value.is_finite() and value.copy_abs() < _LARGEST_INT and value == value.to_integral_value()
+    )
 
 
 def integral_numbers_as_ints(value: Any) -> Any:
@@ -47,7 +50,10 @@ def integral_numbers_as_ints(value: Any) -> Any:
 
 
 def out_of_range_path(value: Any, path: str = "$") -> str | None:
-    """The JSON path of the first number no 64-bit float can hold (``1e400``), if any.
+    """The JSON path of the first number no 64-bit float can hold, if any.
+
+    Too large (``1e400``, which would read as infinite), or not 0 yet so small that it would read
+    as 0 (``1e-400``: a rate of 1e-400 priced as free).
 
     Args:
         value: JSON parsed with numbers as Decimals.
@@ -56,7 +62,10 @@ def out_of_range_path(value: Any, path: str = "$") -> str | None:
     pending = [(path, value)]
     while pending:
         where, item = pending.pop()
-        if isinstance(item, Decimal) and abs(item) > _LARGEST_FLOAT:
+        # copy_abs, not abs(): abs() rounds in the context, and 1e4000000 overflows it.
+        if isinstance(item, Decimal) and (
+            item.copy_abs() > _LARGEST_FLOAT or (item and float(item) == 0.0)
+        ):
             return where
         if isinstance(item, dict):
             pending.extend((f"{where}.{key}", child) for key, child in reversed(item.items()))

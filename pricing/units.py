@@ -114,11 +114,7 @@ def to_canonical(rate: Decimal, unit_name: str, dimension: Dimension) -> Decimal
         raise ValueError(f"rate {rate} must be a finite number >= 0")
 
     canonical = rate * unit.to_canonical
-    if canonical != canonical.quantize(_FINEST_RATE, context=_WIDE):
-        raise ValueError(
-            f"rate {rate} {unit_name} has more than 10 decimal places in {unit.canonical}; "
-            "amounts are written with 10"
-        )
+    # The band first: quantizing 1e308 to 10 places needs more digits than any context holds.
     if canonical > unit.max_canonical_rate:
         # "3000.0 usd_per_1m_tokens is 3000.0 usd_per_1m_tokens" says nothing: convert only
         # a rate written in another unit.
@@ -128,5 +124,10 @@ def to_canonical(rate: Decimal, unit_name: str, dimension: Dimension) -> Decimal
         raise ValueError(
             f"{written}, above the plausible maximum of {unit.max_canonical_rate} "
             f"{unit.canonical}; check the unit"
+        )
+    if canonical != canonical.quantize(_FINEST_RATE, context=_WIDE):
+        raise ValueError(
+            f"rate {rate} {unit_name} has more than 10 decimal places in {unit.canonical}; "
+            "amounts are written with 10"
         )
     return plain_decimal(canonical)

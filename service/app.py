@@ -21,10 +21,12 @@ from service import metrics
 from service.bodies import StrictBodyPlugin
 from service.cache import EstimateCache
 from service.encoding import MoneyResponse
+from service.guard import ProblemGuard
 from service.head import HeadAsGet
 from service.logs import configure_logging
 from service.openapi_schema import DecimalAsNumberPlugin, StrictStructSchemaPlugin
 from service.problems import EXCEPTION_HANDLERS
+from service.query import StrictQuery
 from service.routes import (
     batch,
     datasets,
@@ -117,6 +119,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         recorder=recorder,
     )
     operational = [metrics.metrics_endpoint] if settings.metrics_enabled else []
+    strict_query = StrictQuery()
     app = Litestar(
         route_handlers=[
             *health.ROUTES,
@@ -135,10 +138,14 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
         state=State({"service": state}),
         request_max_body_size=settings.max_upload_bytes,
         plugins=[DecimalAsNumberPlugin(), StrictStructSchemaPlugin(), StrictBodyPlugin()],
+        middleware=[strict_query],
     )
+    strict_query.learn_routes(app)
     app.asgi_handler = HeadAsGet(app.asgi_handler)
     if settings.metrics_enabled:
         metrics.publish_info(settings, catalog)
         # Outside the router, so 404s of unknown paths are counted too (as "unmatched").
         app.asgi_handler = metrics.HttpMetricsMiddleware(app.asgi_handler, recorder)
+    # Outermost: an error answer that bypassed the exception handlers leaves as problem+json.
+    app.asgi_handler = ProblemGuard(app.asgi_handler)
     return app

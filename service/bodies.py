@@ -9,13 +9,15 @@ still the Struct's schema. Decoding bytes in one step is also faster than the tw
 
 One exception to msgspec's rules: JSON Schema counts ``1200.0`` as an integer, so a body whose
 only fault is an integral float for an integer field is decoded again with those numbers as ints
-(the rules of :mod:`pricing.strict`, which batch items follow too). A body must be sent as JSON
+(the rules of :mod:`pricing.strict`, which batch items follow too). An object that repeats a key
+is refused (:mod:`pricing.jsonkeys`), never read as its last value. A body must be sent as JSON
 (``application/json`` or a ``+json`` type): any other content type is a 415, and so is a
 compressed body (a ``Content-Encoding`` other than identity).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Generator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -26,6 +28,7 @@ from litestar.exceptions import ClientException, HTTPException, ValidationExcept
 from litestar.plugins import SerializationPlugin
 from litestar.typing import FieldDefinition
 
+from pricing.jsonkeys import duplicate_key_path
 from pricing.strict import INTEGRAL_FLOAT, integral_numbers_as_ints, out_of_range_path
 from service.codings import require_identity
 
@@ -40,10 +43,8 @@ _PATH_MARKER = " - at `"
 _OUT_OF_RANGE = "Number out of range"
 _EXACT_NUMBERS = msgspec.json.Decoder(float_hook=Decimal)
 JSON_MEDIA_TYPE = "application/json"
-#: Windows editors (Notepad, PowerShell's Out-File) start a UTF-8 file with it. RFC 8259 §8.1
-#: lets a parser ignore it, and the dataset route already does: a body saved so and sent with
-#: ``curl --data-binary @request.json`` must not be a 400 about "invalid character (byte 0)".
-UTF8_BOM = b"\xef\xbb\xbf"
+#: How a Content-Type may name UTF-8.
+UTF8_NAMES = frozenset({"utf-8", "utf8"})
 
 
 def strict_decoder(model_type: Any) -> msgspec.json.Decoder[Any]:
@@ -69,18 +70,98 @@ def validation_problem(exc: msgspec.ValidationError) -> ValidationException:
     return ValidationException(detail=message, extra=[{"key": path, "message": message}])
 
 
-def require_json(media_type: str) -> None:
-    """Refuse a body that is not sent as JSON.
+def require_json(media_type: str, params: dict[str, str] | None = None) -> None:
+    """Refuse a body that is not sent as JSON, or declared in a charset other than UTF-8.
 
     Raises:
         HTTPException: 415 for any media type other than application/json or ``*/*+json``
-            (a missing Content-Type included: the body's format is then unknown).
+            (a missing Content-Type included: the body's format is then unknown), and for a
+            ``charset`` other than UTF-8, the only encoding of JSON (RFC 8259 §8.1).
     """
     media_type = media_type.strip().lower()
     if media_type == JSON_MEDIA_TYPE or media_type.endswith("+json"):
+        require_utf8(params or {})
         return
     sent = f"not {media_type}" if media_type else "the request has no Content-Type"
     raise HTTPException(status_code=415, detail=f"send the body as {JSON_MEDIA_TYPE} ({sent})")
+
+
+def require_utf8(params: dict[str, str]) -> None:
+    """Refuse a Content-Type whose ``charset`` is not UTF-8 (the body would be misread).
+
+    Raises:
+        HTTPException: 415 naming the charset sent.
+    """
+    charset = params.get("charset")
+    if charset is None or charset.strip().strip('"').lower() in UTF8_NAMES:
+        return
+    raise HTTPException(
+        status_code=415,
+        detail=f"JSON is read as UTF-8 (RFC 8259): send it so, not as charset={charset}",
+    )
+
+
+_BOM = b"\xef\xbb\xbf"
+_NOT_UTF8 = (b"\xff\xfe", b"\xfe\xff")
+_OFFSET = re.compile(r"\(byte (\d+)\)")
+_NOT_JSON_NUMBERS = (b"NaN", b"Infinity", b"-Infinity")
+
+
+def not_json_problem(body: bytes, exc: msgspec.DecodeError) -> ClientException:
+    """The 400 for a body that is not JSON, saying why in words a person can act on."""
+    if not body.strip():
+        return ClientException(detail="the request body is empty: send a JSON object")
+    if body.startswith(_NOT_UTF8) or b"\x00" in body[:4]:
+        return ClientException(
+            detail="the body is not UTF-8 (it looks like UTF-16 or UTF-32); send JSON as UTF-8"
+        )
+    detail = f"the body is not valid JSON: {exc}"
+    offset = _OFFSET.search(str(exc))
+    if offset is not None and body[int(offset.group(1)) :].startswith(_NOT_JSON_NUMBERS):
+        detail += ": NaN and Infinity are not JSON numbers; send a finite number"
+    return ClientException(detail=detail)
+
+
+def without_bom(body: bytes) -> bytes | None:
+    """The body without a leading UTF-8 byte order mark, or None when it has none.
+
+    RFC 8259 §8.1 lets a parser ignore it, and the dataset upload does; so do the JSON routes.
+    """
+    return body[len(_BOM) :] if body.startswith(_BOM) else None
+
+
+def duplicate_key_problem(body: bytes) -> ValidationException | None:
+    """A 422 at the first key an object of the JSON ``body`` repeats, if there is one.
+
+    msgspec keeps the last of two values of one key; an estimate computed from one of two numbers
+    the client sent would be a wrong number, so the body is refused and the key named.
+    """
+    path = duplicate_key_path(body)
+    if path is None:
+        return None
+    key = path.rsplit(".", 1)[-1]
+    message = f"the key {key!r} appears more than once in this object; send it once"
+    return ValidationException(detail=message, extra=[{"key": path, "message": message}])
+
+
+# Text of a number that may be too small for a float (a negative exponent, or 300 zeros after
+# the point): msgspec reads 1e-400 as 0.0 without a word, so such bodies are read exactly too.
+# Substring tests first: on a body without them (most) they cost a fraction of the regex.
+_MAYBE_TINY = re.compile(rb"\d[eE]-\d|\.0{300}")
+_ZEROS = b"0" * 300
+
+
+def tiny_number_problem(body: bytes) -> ValidationException | None:
+    """A 422 at the first number of a JSON body that is not 0 but would be read as 0, if any."""
+    if b"e-" not in body and b"E-" not in body and _ZEROS not in body:
+        return None
+    if _MAYBE_TINY.search(body) is None:
+        return None
+    try:
+        parsed = _EXACT_NUMBERS.decode(body)
+    except msgspec.DecodeError:  # an integer beyond reading: not a tiny number
+        return None
+    return out_of_range_problem(parsed)
 
 
 def out_of_range_problem(body: Any) -> ValidationException | None:
@@ -88,7 +169,7 @@ def out_of_range_problem(body: Any) -> ValidationException | None:
     path = out_of_range_path(body)
     if path is None:
         return None
-    message = "Number out of range: no 64-bit float holds it"
+    message = "Number out of range: no 64-bit float holds it (too large, or not 0 yet read as 0)"
     return ValidationException(detail=message, extra=[{"key": path, "message": message}])
 
 
@@ -137,26 +218,42 @@ class StrictBody(AbstractDTO[T], Generic[T]):
             ValidationException: The JSON does not match the Struct (422 with the JSON path),
                 or holds a number out of a float's range (422 at that number).
         """
-        require_json(self.asgi_connection.content_type[0])
+        require_json(*self.asgi_connection.content_type)
         require_identity(self.asgi_connection.headers)
-        value = value.removeprefix(UTF8_BOM)
         try:
-            return self._decoder.decode(value)
+            decoded = self._decoder.decode(value)
         except msgspec.ValidationError as exc:
             retry = INTEGRAL_FLOAT.search(str(exc)) or str(exc).startswith(_OUT_OF_RANGE)
             if not retry:
                 raise validation_problem(exc) from None
+            first_error = exc
         except msgspec.DecodeError as exc:
-            raise ClientException(detail=f"the body is not valid JSON: {exc}") from None
+            stripped = without_bom(value)
+            if stripped is None:
+                raise not_json_problem(value, exc) from None
+            return self.decode_bytes(stripped)
+        else:
+            return self._without_duplicate_keys(value, decoded)
         # Rare path: JSON Schema counts 1200.0 as an integer, msgspec does not; and msgspec
         # names a number out of range without the keys of free-form objects (`$[...]`).
-        return self._decode_exactly(value)
+        return self._without_duplicate_keys(value, self._decode_exactly(value, first_error))
 
-    def _decode_exactly(self, value: bytes) -> Any:
+    @staticmethod
+    def _without_duplicate_keys(value: bytes, decoded: Any) -> Any:
+        # After decoding: a body that is not JSON, or does not fit the Struct, says so first.
+        problem = duplicate_key_problem(value) or tiny_number_problem(value)
+        if problem is not None:
+            raise problem
+        return decoded
+
+    def _decode_exactly(self, value: bytes, first_error: msgspec.ValidationError) -> Any:
         try:
             parsed = _EXACT_NUMBERS.decode(value)
         except msgspec.DecodeError as exc:
-            raise ClientException(detail=f"the body is not valid JSON: {exc}") from None
+            if "out of range" in str(exc):
+                # An integer too long for any number type: the typed decoder named its field.
+                raise validation_problem(first_error) from None
+            raise not_json_problem(value, exc) from None
         # The same range rule as the strict path: 1e400 is refused, never read as infinite.
         problem = out_of_range_problem(parsed)
         if problem is not None:
@@ -197,7 +294,12 @@ class StrictBodyPlugin(SerializationPlugin):
 __all__ = (
     "StrictBody",
     "StrictBodyPlugin",
+    "duplicate_key_problem",
+    "not_json_problem",
     "require_json",
+    "require_utf8",
     "strict_decoder",
+    "tiny_number_problem",
     "validation_problem",
+    "without_bom",
 )

@@ -7,8 +7,8 @@ answers (README, "Load and robustness"). :class:`FastEstimates` is route middlew
 estimate route, so it runs after routing and inside Litestar's exception handling. It answers a
 request itself when the body is sent as ``application/json`` with no ``Content-Encoding``, fits
 :data:`MAX_BODY_BYTES`, and decodes strictly into the route's request Struct. Anything else
-(another content type, a coding, a larger body, invalid JSON, a field the Struct refuses, a client
-gone before its body arrived) goes to
+(another content type, a coding, a larger body, invalid JSON, a field the Struct refuses, an object
+that repeats a key, a client gone before its body arrived) goes to
 the route handler with the body replayed, so every refusal is the documented handler's own
 problem response. An estimator's own error propagates as it would from the handler.
 """
@@ -22,7 +22,8 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
-from service.bodies import JSON_MEDIA_TYPE, strict_decoder
+from pricing.jsonkeys import duplicate_key_path
+from service.bodies import JSON_MEDIA_TYPE, strict_decoder, tiny_number_problem
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,7 +38,8 @@ MAX_BODY_BYTES = 64 * 1024
 _CONTENT_TYPE = b"content-type"
 _CONTENT_ENCODING = b"content-encoding"
 _JSON = JSON_MEDIA_TYPE.encode()
-_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError)
+_UTF8_PARAMS = frozenset({b"charset=utf-8", b"charset=utf8"})
+_DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
 class EstimateAnswer(Protocol):
@@ -64,14 +66,18 @@ async def send_encoded(send: Send, body: bytes, cache_status: str) -> None:
 def sends_plain_json(headers: list[tuple[bytes, bytes]]) -> bool:
     """Whether the body is plain JSON: one Content-Type, application/json, and no coding.
 
-    Content-Type parameters (``charset``) do not matter. Rarer JSON types (``+json``), any
-    coding (even ``identity``) and every other case are left to the route handler, which accepts
-    or refuses them.
+    ``charset=utf-8`` may be given. Other parameters, rarer JSON types (``+json``), any coding
+    (even ``identity``) and every other case are left to the route handler, which accepts or
+    refuses them.
     """
     found = [value for name, value in headers if name == _CONTENT_TYPE]
     if len(found) != 1 or any(name == _CONTENT_ENCODING for name, _ in headers):
         return False
-    return found[0].split(b";", 1)[0].strip().lower() == _JSON
+    media_type, _, params = found[0].partition(b";")
+    if media_type.strip().lower() != _JSON:
+        return False
+    # A parameter other than charset=utf-8 (charset=latin-1 is a 415) is the handler's to judge.
+    return not params or params.strip().lower().replace(b'"', b"") in _UTF8_PARAMS
 
 
 async def read_small_body(receive: Receive, limit_bytes: int) -> tuple[list[Message], bytes | None]:
@@ -147,6 +153,11 @@ class FastEstimates(ASGIMiddleware):
         if body is None:
             return None
         try:
-            return self._decoder.decode(body)
+            data = self._decoder.decode(body)
+            # A repeated key, or a number read as 0 that is not 0, is refused by the route
+            # handler, which names it.
+            if duplicate_key_path(body) is not None or tiny_number_problem(body) is not None:
+                return None
         except _DECODE_FAILURES:
             return None
+        return data

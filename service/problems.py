@@ -15,6 +15,7 @@ from pricing.errors import InvalidInput, NotFound
 from pricing.problems import TITLES as _TITLES
 from pricing.problems import FieldProblem, Problem, make_problem, with_named_field
 from service.encoding import MoneyResponse
+from service.guard import unrouted_detail
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -44,6 +45,8 @@ def field_problem(key: str | None, message: str) -> FieldProblem:
 
 # Litestar's detail when a body passes `request_max_body_size`.
 _LITESTAR_TOO_LARGE = "Request Entity Too Large"
+# Litestar's details when no route matches the path, or none the method.
+_LITESTAR_UNROUTED = {404: "Not Found", 405: "Method Not Allowed"}
 # Litestar's words for a required parameter that was not sent.
 _MISSING_PARAMETER = re.compile(r"^Missing required \w+ parameter '(?P<name>[^']+)'")
 
@@ -89,6 +92,11 @@ def _on_http(request: Request, exc: HTTPException) -> Response:
         # Litestar's own words name no limit; a client needs the figure to split its body.
         limit = request.app.state.service.settings.max_upload_bytes
         detail = f"the body is larger than {limit} bytes (SPENDCAST_MAX_UPLOAD_BYTES)"
+    elif _LITESTAR_UNROUTED.get(status) == detail:
+        # Litestar's words repeat the status; say what was asked and what the server offers.
+        headers = {name.lower(): value for name, value in (exc.headers or {}).items()}
+        allowed = headers.get("allow")
+        detail = unrouted_detail(status, request.method, request.url.path, allowed)
     response = problem_response(status, detail)
     # 405 must say which methods are allowed (RFC 9110); keep any header the error carries.
     for name, value in (exc.headers or {}).items():
@@ -120,8 +128,12 @@ _DESCRIPTIONS = {
     400: "The request cannot be read: the body is empty or not JSON.",
     404: "An id (model, GPU, architecture, version) is unknown; closest ids are suggested.",
     413: "The upload is larger than the configured limit.",
-    415: "The body's media type or Content-Encoding is not one this route reads.",
-    422: "A field is invalid; `errors` lists each one with its JSON path.",
+    415: "The body's media type, charset (JSON is UTF-8) or Content-Encoding is not one this "
+    "route reads.",
+    422: (
+        "A field or query parameter is invalid, unknown or repeated; `errors` lists each one "
+        "with its JSON path."
+    ),
 }
 
 

@@ -20,6 +20,7 @@ from pricing.framing import MAX_EXAMPLE_BYTES, ArrayFramer, LineFramer
 from pricing.knowledge import TaskType, shipped_library
 from pricing.results import Assumption
 from pricing.tokens import counter, encoding_for_model
+from service.bodies import require_utf8
 from service.codings import GZIP_NAMES, IDENTITY, GzipInflater, content_codings, refuse_coding
 from service.problems import problem_responses
 
@@ -145,8 +146,9 @@ async def validate_dataset(
     encoding, known = await anyio.to_thread.run_sync(encoding_for_model, base)
     tokens = await anyio.to_thread.run_sync(counter, encoding)
 
-    media_type = request.content_type[0]
+    media_type, params = request.content_type
     framer = _framer(media_type)
+    require_utf8(params)
     limit = state.service.settings.max_upload_bytes
     inflater = _inflater(content_codings(request.headers), limit)
     validator = DatasetValidator(

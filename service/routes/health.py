@@ -8,6 +8,7 @@ from litestar import Response, get
 from litestar.datastructures import State
 
 import service
+from service.guard import OWN_ERROR_BODY
 
 
 @get("/healthz", include_in_schema=False, sync_to_thread=False)
@@ -16,7 +17,8 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/readyz", include_in_schema=False, sync_to_thread=False)
+# Its 503 is a status document that probes and operators read, not a problem.
+@get("/readyz", include_in_schema=False, sync_to_thread=False, opt={OWN_ERROR_BODY: True})
 def readyz(state: State) -> Response[dict[str, Any]]:
     """Readiness: tables loaded and not draining. Redis is reported, never gating."""
     current = state.service

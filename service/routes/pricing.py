@@ -61,6 +61,9 @@ def _etag_matches(if_none_match: str | None, content_hash: str) -> bool:
     tags=[PRICING_TAG],
     summary="List the published pricing tables",
     sync_to_thread=False,
+    # A query parameter (this route takes none) is refused like on every API route, and a
+    # query string that is not UTF-8 once percent-decoded is unreadable.
+    responses=problem_responses(400, 422),
 )
 def list_pricing_versions(state: State) -> PricingVersionList:
     """Every table with its effective date, source, model count and content hash."""

@@ -118,6 +118,28 @@ HANDED_OVER = [
     ("a body over the shortcut's size", LARGE, JSON),
     ("an array", [GPT_4O_MINI], JSON),
     ("an empty body", b"", JSON),
+    (
+        "a repeated key",
+        b'{"model":"gpt-4o-mini","usage":{"input_tokens":10,"input_tokens":1200,'
+        b'"output_tokens":300}}',
+        JSON,
+    ),
+    (
+        "a rate that would read as 0",
+        b'{"rates":{"input":1e-400,"output":1},"usage":{"input_tokens":1000}}',
+        JSON,
+    ),
+    (
+        "a tiny rate a float holds",
+        b'{"rates":{"input":1.5e-7,"output":1},"usage":{"input_tokens":1000},'
+        b'"at":"2026-12-02T12:00:00Z"}',
+        JSON,
+    ),
+    ("a byte order mark", b"\xef\xbb\xbf" + json.dumps(GPT_4O_MINI).encode(), JSON),
+    ("JSON in latin-1", GPT_4O_MINI, "application/json; charset=latin-1"),
+    ("another parameter", GPT_4O_MINI, "application/json; profile=x"),
+    ("NaN", b'{"model":"gpt-4o-mini","usage":{"input_tokens":NaN}}', JSON),
+    ("a repeated top-level key", b'{"model":"gpt-4o","model":"gpt-4o-mini","usage":{}}', JSON),
 ]
 
 
