@@ -83,6 +83,19 @@ def plain_number(amount: Decimal) -> str:
     return format(round_output(amount), "f")
 
 
+def without_trailing_zeros(amount: Decimal) -> Decimal:
+    """The same amount with no trailing zeros after the point: 0.0016000 is 0.0016.
+
+    A sum of exact costs often ends in zeros (0.0013375 + 0.0002625); written so, it would send
+    its whole response down the encoder's exact path (see ``service.encoding``), which costs
+    ten times the plain one. The value is unchanged, so the one output rounding is unchanged.
+    """
+    text = str(amount)
+    if text[-1] != "0" or "." not in text:
+        return amount
+    return plain_decimal(amount)
+
+
 def plain_decimal(value: Decimal) -> Decimal:
     """The same value written without trailing zeros or exponent: 10.00 is 10, 2.50 is 2.5.
 

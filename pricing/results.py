@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-from pricing.money import OUTPUT_DECIMAL_PLACES, plain_number
+from pricing.money import OUTPUT_DECIMAL_PLACES, plain_number, without_trailing_zeros
 
 Recurrence = Literal["one_time", "monthly"]
 
@@ -66,4 +66,5 @@ class Notice(msgspec.Struct, frozen=True, kw_only=True):
 
 def total(items: list[LineItem], recurrence: Recurrence) -> Decimal:
     """Sum of the items of one recurrence, in USD."""
-    return sum((item.cost_usd for item in items if item.recurrence == recurrence), Decimal(0))
+    summed = sum((item.cost_usd for item in items if item.recurrence == recurrence), Decimal(0))
+    return without_trailing_zeros(summed)

@@ -19,7 +19,7 @@ from pricing.catalog import ModelMatch, PricingTable
 from pricing.entries import ChatModel, ContextTier, RateCard
 from pricing.errors import InvalidInput
 from pricing.loader import cache_policy, inline_rate_card
-from pricing.money import per_million, round_output
+from pricing.money import per_million, round_output, without_trailing_zeros
 from pricing.results import LineItem, Recurrence
 from pricing.schema import InlineRates, RateCardSpec
 
@@ -292,7 +292,9 @@ def price_tokens(
                 recurrence=recurrence,
             )
         )
-    return PricedUsage(total_usd=total, line_items=items, rate_card=card, context_tier=tier)
+    return PricedUsage(
+        total_usd=without_trailing_zeros(total), line_items=items, rate_card=card, context_tier=tier
+    )
 
 
 _ZERO = Decimal(0)

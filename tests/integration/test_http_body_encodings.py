@@ -121,6 +121,8 @@ INLINE = '{"rates": {"input": %s, "output": 1}, "usage": {"input_tokens": 1000}}
         ("1e308", 422),
         ("1e-400", 422),
         ("-1e-400", 422),
+        ("1E-400", 422),
+        ("7.5e-400", 422),
         ("0." + "0" * 330 + "1", 422),
         ("1e-4000000", 422),
         ("1.5e-7", 200),  # a negative exponent a float holds: read exactly
