@@ -21,6 +21,7 @@ from service import metrics
 from service.bodies import StrictBodyPlugin
 from service.cache import EstimateCache
 from service.encoding import MoneyResponse
+from service.fast_estimates import EstimateShortcut, shortcut_routes
 from service.guard import ProblemGuard
 from service.head import HeadAsGet
 from service.logs import configure_logging
@@ -142,6 +143,7 @@ def create_app(settings: Settings | None = None, catalog: Catalog | None = None)
     )
     strict_query.learn_routes(app)
     app.asgi_handler = HeadAsGet(app.asgi_handler)
+    app.asgi_handler = EstimateShortcut(app.asgi_handler, app, shortcut_routes(estimates.ROUTES))
     if settings.metrics_enabled:
         metrics.publish_info(settings, catalog)
         # Outside the router, so 404s of unknown paths are counted too (as "unmatched").

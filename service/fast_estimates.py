@@ -11,11 +11,17 @@ request itself when the body is sent as ``application/json`` with no ``Content-E
 that repeats a key, a client gone before its body arrived) goes to
 the route handler with the body replayed, so every refusal is the documented handler's own
 problem response. An estimator's own error propagates as it would from the handler.
+
+:class:`EstimateShortcut` goes one step further for the usual request, a POST to an estimate
+route's exact path with no query string: it hands it to the same middleware before Litestar's
+router and exception layers, and any request or error the middleware does not answer goes down
+the full stack, which answers it as before.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import msgspec
@@ -133,6 +139,22 @@ class FastEstimates(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Answer the request, or hand it to the route handler with its body replayed."""
+        await self.answer_or_pass(scope, receive, send, next_app, errors_pass=False)
+
+    async def answer_or_pass(
+        self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp, *, errors_pass: bool
+    ) -> None:
+        """Answer a plain valid request; pass any other to ``next_app`` with its body replayed.
+
+        Args:
+            scope: The request's scope; ``litestar_app`` must be set.
+            receive: The request's receive callable.
+            send: The request's send callable.
+            next_app: What answers the requests this path does not.
+            errors_pass: Whether an estimator's error goes to ``next_app`` too (outside
+                Litestar, where nothing would turn it into its problem response) instead of
+                propagating to Litestar's exception handling.
+        """
         current: ServiceState = scope["litestar_app"].state.service
         if not current.settings.fast_estimates or not sends_plain_json(scope["headers"]):
             await next_app(scope, receive, send)
@@ -145,7 +167,14 @@ class FastEstimates(ASGIMiddleware):
             await next_app(scope, replaying(messages, receive), send)
             return
 
-        entry, cache_status = await self._answer(current, data, body)
+        try:
+            entry, cache_status = await self._answer(current, data, body)
+        except Exception:
+            if not errors_pass:
+                raise
+            # The route handler meets the same error and answers its documented problem.
+            await next_app(scope, replaying(messages, receive), send)
+            return
         await send_encoded(send, entry.body, cache_status)
 
     def _decode(self, body: bytes | None) -> Any:
@@ -161,3 +190,51 @@ class FastEstimates(ASGIMiddleware):
         except _DECODE_FAILURES:
             return None
         return data
+
+
+class EstimateShortcut:
+    """ASGI wrapper that sends estimate POSTs to their route's :class:`FastEstimates` directly.
+
+    Route middleware runs only after Litestar's own layers (router, exception handling, the
+    query check) and the app's wrappers; for a computed estimate these cost about as much as the
+    estimate itself, 20 of 50 µs in process. This wrapper sits inside the metrics middleware and
+    takes a POST whose path is exactly an estimate route's and whose query string is empty (so
+    there is nothing for those layers to refuse). Whatever the shortcut does not answer itself,
+    an error of the estimator included, goes through the full stack with its body replayed.
+    """
+
+    def __init__(self, app: ASGIApp, litestar_app: Any, routes: dict[str, FastEstimates]) -> None:
+        """Wrap ``app``.
+
+        Args:
+            app: The full stack below this wrapper.
+            litestar_app: The Litestar application (its state holds the service).
+            routes: Each estimate route's path and its middleware.
+        """
+        self.app = app
+        self._litestar_app = litestar_app
+        self._routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer an estimate through its shortcut, or pass the request on."""
+        fast = None
+        if scope["type"] == "http" and scope["method"] == "POST" and not scope["query_string"]:
+            fast = self._routes.get(scope["path"])
+        if fast is None:
+            await self.app(scope, receive, send)
+            return
+        # What Litestar would set: the app for the service state, the template for the metrics.
+        scope["litestar_app"] = self._litestar_app
+        scope["path_template"] = scope["path"]
+        await fast.answer_or_pass(scope, receive, send, self.app, errors_pass=True)
+
+
+def shortcut_routes(handlers: Iterable[Any]) -> dict[str, FastEstimates]:
+    """Each path of the route handlers that carry :class:`FastEstimates`, with that middleware."""
+    return {
+        path: middleware
+        for handler in handlers
+        for middleware in handler.middleware
+        if isinstance(middleware, FastEstimates)
+        for path in handler.paths
+    }

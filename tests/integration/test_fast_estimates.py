@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from prometheus_client import REGISTRY
 
 from loadtests.cache_policy import all_samples
 from pricing.catalog import Catalog
@@ -266,3 +267,38 @@ def test_replaying_returns_the_read_messages_then_the_rest() -> None:
         return [await replayed(), await replayed()]
 
     assert asyncio.run(read()) == [first, later]
+
+
+def _counted(route: str, status_class: str) -> float:
+    labels = {"route": route, "method": "POST", "status_class": status_class}
+    return REGISTRY.get_sample_value("spendcast_http_requests_total", labels) or 0.0
+
+
+def test_the_shortcut_is_counted_under_its_route(catalog: Catalog) -> None:
+    # The shortcut runs inside the metrics middleware but before Litestar's router, which
+    # otherwise names the route: an answer it sends, and an error it hands on, must each be
+    # counted once under the route template (never as "unmatched").
+    settings = Settings(log_level="WARNING", local_cache_entries=0)
+    with TestClient(create_app(settings, catalog)) as client:
+        client.get("/metrics")  # flushes what earlier tests recorded
+        before = {status: _counted(USAGE, status) for status in ("2xx", "4xx")}
+        estimates_before = REGISTRY.get_sample_value("spendcast_estimates_total", {"kind": "usage"})
+
+        assert client.post(USAGE, json=GPT_4O_MINI).json()["total_usd"] == 0.00036
+        assert client.post(USAGE, json={**GPT_4O_MINI, "model": "gpt-0"}).status_code == 404
+        client.get("/metrics")
+
+        assert _counted(USAGE, "2xx") - before["2xx"] == 1
+        assert _counted(USAGE, "4xx") - before["4xx"] == 1
+        estimates = REGISTRY.get_sample_value("spendcast_estimates_total", {"kind": "usage"})
+        assert (estimates or 0) - (estimates_before or 0) == 1
+
+
+def test_a_query_string_is_left_to_the_routes_checks(catalog: Catalog) -> None:
+    # With a query string the request goes through Litestar, whose query check refuses a
+    # parameter the route does not declare (the shortcut would have priced it).
+    settings = Settings(log_level="WARNING", metrics_enabled=False)
+    with TestClient(create_app(settings, catalog)) as client:
+        response = client.post(f"{USAGE}?pricing_versoin=2026-03-30", json=GPT_4O_MINI)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "$.pricing_versoin"
