@@ -64,6 +64,8 @@ def serve(settings: Settings) -> None:
 
     prepare_metrics_dir(settings)
 
+    # Not balanced: the workers share one listening socket, so one may accept most connections
+    # (no SO_REUSEPORT socket per worker; README, "Load and robustness").
     uvicorn.run(
         "service.app:create_app",
         factory=True,
