@@ -16,7 +16,8 @@ from pricing.catalog import Catalog
 from pricing.loader import load_catalog
 from pricing.views import PriceChange, RateChange, diff_tables
 
-_TABLE = """
+#: The head of every test table: its version (a format field) and one provider.
+_HEAD = """
 [table]
 version = "{version}"
 published = {version}
@@ -26,7 +27,11 @@ description = "test"
 [[providers]]
 id = "acme"
 name = "Acme"
+"""
 
+_TABLE = (
+    _HEAD
+    + """
 [[providers]]
 id = "cloud"
 name = "Cloud"
@@ -85,6 +90,7 @@ min_read_units_per_query = 0.25
 source = "test"
 verified = 2030-01-01
 """
+)
 
 BEFORE = {
     "version": "2030-01-01",
@@ -186,17 +192,9 @@ def test_the_shipped_tables_show_both_training_price_changes(catalog: Catalog) -
     assert "pinecone-serverless-standard" in diff.added
 
 
-_GPU_TABLE = """
-[table]
-version = "{version}"
-published = {version}
-source = "test"
-description = "test"
-
-[[providers]]
-id = "acme"
-name = "Acme"
-
+_GPU_TABLE = (
+    _HEAD
+    + """
 [[models]]
 id = "acme-1"
 provider = "acme"
@@ -229,6 +227,7 @@ verified = 2030-01-01
   source = "test"
 {more}
 """
+)
 
 _GPU_Y = """
 [[gpus]]
