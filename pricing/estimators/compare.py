@@ -397,7 +397,9 @@ def estimate_comparison(catalog: Catalog, request: CompareRequest) -> Comparison
     plan = _Plan(catalog, request, context)
 
     try:
-        recommendation = recommend(_recommendation_request(request), reference)
+        recommendation = recommend(
+            _recommendation_request(request), reference, context.table.version
+        )
     except InvalidInput as error:
         raise InvalidInput(nest("$.flowchart", error.path), error.reason) from None
     results: dict[ApproachId, WorkloadEstimate | str] = {

@@ -31,8 +31,10 @@ def recommend_approach(data: JSONBody[RecommendationRequest], state: State) -> R
     fine-tuning with `extension: true`. Only the questions on the path taken are required; every
     decision comes back in `path` with the value that drove it.
     """
-    reference = shipped_library().for_table(state.service.catalog.latest)
-    return recommend(data, reference)
+    # The answer names its table like every other answer; a version may be asked for, so that
+    # an old plan can be replayed against the reference its table named.
+    table = state.service.catalog.get(data.pricing_version, "$.pricing_version")
+    return recommend(data, shipped_library().for_table(table), table.version)
 
 
 ROUTES = [recommend_approach]
