@@ -48,10 +48,23 @@ class PricingVersionList(msgspec.Struct, kw_only=True):
 class ModelSummary(msgspec.Struct, kw_only=True):
     """A priced entry of a table, in brief."""
 
-    id: str
+    id: Annotated[
+        str,
+        Meta(
+            description="The id getModel resolves to this entry: `provider/id` when two "
+            "providers price the same id (as the diff names it)."
+        ),
+    ]
     provider: str
     kind: EntryKind
-    aliases: list[str]
+    aliases: Annotated[
+        list[str],
+        Meta(
+            description="Other ids of the entry; for a fine-tuned entry its base's aliases, "
+            "written after `ft:` (as getModel's `fine_tuning.aliases` and the diff list them), "
+            "and after `provider/` too when the listed id carries it."
+        ),
+    ]
     service_tiers: Annotated[list[str], Meta(description="Tiers with a price row.")]
     context_window: int | None = None
 
@@ -260,7 +273,12 @@ def model_list(table: PricingTable, provider: str | None, kind: str | None) -> M
             known = ", ".join(sorted(table.providers))
             raise InvalidInput("$.provider", f"unknown provider {provider!r}; known: {known}")
     entries = [_summary(m, m.kind) for m in table.models]  # type: ignore[arg-type]
-    entries += [_summary(m, "fine_tuned") for m in _priced_models(table)[len(table.models) :]]
+    for ft in table.fine_tunes:
+        if ft.model is not None:
+            # The inference row carries no aliases; the base's are the ones `ft:` ids resolve.
+            summary = _summary(ft.model, "fine_tuned")
+            summary.aliases = list(ft.aliases)
+            entries.append(summary)
     entries += [
         ModelSummary(
             id=r.id, provider=r.provider, kind="reranker", aliases=list(r.aliases), service_tiers=[]
@@ -277,6 +295,11 @@ def model_list(table: PricingTable, provider: str | None, kind: str | None) -> M
         )
         for v in table.vector_stores
     ]
+    # Azure's and OpenAI's `ft:gpt-4.1` share an id, and the bare id resolves to OpenAI's: listed
+    # bare, Azure's entry (with its hosting price) could not be fetched by the id shown.
+    names = _entry_names({(e.id, e.provider) for e in entries})
+    for e in entries:
+        e.id = names[(e.id, e.provider)]
     chosen = [
         e
         for e in entries
