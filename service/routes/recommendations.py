@@ -20,7 +20,8 @@ RECOMMENDATIONS_TAG = "recommendations"
     summary="Pick an approach with the article's flowchart",
     status_code=200,
     sync_to_thread=False,
-    responses=problem_responses(400, 413, 415, 422),
+    # 404: an unknown pricing_version.
+    responses=problem_responses(400, 404, 413, 415, 422),
 )
 def recommend_approach(data: JSONBody[RecommendationRequest], state: State) -> Recommendation:
     """Walks the flowchart: persistent change → fits in context → fewer than 100,000 examples.
