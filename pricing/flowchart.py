@@ -72,6 +72,20 @@ class FlowchartInputs(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class RecommendationRequest(FlowchartInputs, kw_only=True, forbid_unknown_fields=True):
     """The flowchart's inputs, plus optional facts about the plan that raise red flags."""
 
+    pricing_version: (
+        Annotated[
+            str,
+            Meta(
+                min_length=1,
+                max_length=40,
+                description="Table whose reference is consulted (default `latest`), as on "
+                "every estimate route.",
+                examples=["2026-12-01"],
+            ),
+        ]
+        | None
+    ) = None
+
     prompt_tokens: (
         Annotated[
             _Count,
@@ -138,6 +152,9 @@ class Recommendation(msgspec.Struct, kw_only=True):
         list[Assumption], Meta(description="Defaults and readings applied.")
     ] = []
     reference_version: Annotated[str, Meta(description="The reference version consulted.")]
+    pricing_version: Annotated[
+        str, Meta(description="The pricing table that named the reference consulted.")
+    ]
 
 
 def _require(value: bool | int | None, field: str, why: str) -> bool | int:
@@ -251,12 +268,15 @@ _EXPLANATIONS: dict[tuple[ApproachId, bool], str] = {
 }
 
 
-def recommend(request: RecommendationRequest, reference: ReferenceDocument) -> Recommendation:
+def recommend(
+    request: RecommendationRequest, reference: ReferenceDocument, pricing_version: str
+) -> Recommendation:
     """The flowchart's pick with its path and the red flags the inputs raise.
 
     Args:
         request: The five inputs and optional facts about the plan.
         reference: The reference knowledge (approach names, metrics).
+        pricing_version: The table that named that reference, echoed in the answer.
 
     Returns:
         The recommendation.
@@ -276,6 +296,7 @@ def recommend(request: RecommendationRequest, reference: ReferenceDocument) -> R
         red_flags=red_flags,
         assumptions=assumptions,
         reference_version=reference.version,
+        pricing_version=pricing_version,
     )
 
 

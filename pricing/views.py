@@ -48,10 +48,23 @@ class PricingVersionList(msgspec.Struct, kw_only=True):
 class ModelSummary(msgspec.Struct, kw_only=True):
     """A priced entry of a table, in brief."""
 
-    id: str
+    id: Annotated[
+        str,
+        Meta(
+            description="The id getModel resolves to this entry: `provider/id` when two "
+            "providers price the same id (as the diff names it)."
+        ),
+    ]
     provider: str
     kind: EntryKind
-    aliases: list[str]
+    aliases: Annotated[
+        list[str],
+        Meta(
+            description="Other ids of the entry; for a fine-tuned entry its base's aliases, "
+            "written after `ft:` (as getModel's `fine_tuning.aliases` and the diff list them), "
+            "and after `provider/` too when the listed id carries it."
+        ),
+    ]
     service_tiers: Annotated[list[str], Meta(description="Tiers with a price row.")]
     context_window: int | None = None
 
@@ -139,6 +152,14 @@ class PriceChange(msgspec.Struct, kw_only=True):
         str, Meta(description="`ft:<base>` (training, hosting), a reranker or a vector store.")
     ]
     price: Annotated[PriceName, Meta(description="Which price of the entry changed.")]
+    offer: Annotated[
+        str | None,
+        Meta(
+            description="For `gpu_hour`: the offer, `<provider> <sku>` as serving's "
+            "`gpu_offer` assumption names it; null for the default offer, the one billed "
+            "when a request names no `gpu_provider`. Null for every other price."
+        ),
+    ] = None
     from_rate: Annotated[Decimal | None, Meta(description="In `from_unit`; null: unpriced.")]
     from_unit: Annotated[str | None, Meta(description="e.g. usd_per_1k_examples.")]
     to_rate: Annotated[Decimal | None, Meta(description="In `to_unit`; null: unpriced.")]
@@ -175,7 +196,8 @@ class PricingDiff(msgspec.Struct, kw_only=True):
         Meta(
             description="Every other price of an entry in both tables: fine-tuning training "
             "and hosting, reranker searches, vector-store storage, units and minimum, and a "
-            "GPU's hourly price at its default offer (`gpu_hour`, the one estimates bill)."
+            "GPU's hourly price (`gpu_hour`) at its default offer (`offer` null) and at each "
+            "offer a request can name; an offer in one table only has a null rate in the other."
         ),
     ] = []
     aliases_changed: Annotated[
@@ -251,7 +273,12 @@ def model_list(table: PricingTable, provider: str | None, kind: str | None) -> M
             known = ", ".join(sorted(table.providers))
             raise InvalidInput("$.provider", f"unknown provider {provider!r}; known: {known}")
     entries = [_summary(m, m.kind) for m in table.models]  # type: ignore[arg-type]
-    entries += [_summary(m, "fine_tuned") for m in _priced_models(table)[len(table.models) :]]
+    for ft in table.fine_tunes:
+        if ft.model is not None:
+            # The inference row carries no aliases; the base's are the ones `ft:` ids resolve.
+            summary = _summary(ft.model, "fine_tuned")
+            summary.aliases = list(ft.aliases)
+            entries.append(summary)
     entries += [
         ModelSummary(
             id=r.id, provider=r.provider, kind="reranker", aliases=list(r.aliases), service_tiers=[]
@@ -268,6 +295,11 @@ def model_list(table: PricingTable, provider: str | None, kind: str | None) -> M
         )
         for v in table.vector_stores
     ]
+    # Azure's and OpenAI's `ft:gpt-4.1` share an id, and the bare id resolves to OpenAI's: listed
+    # bare, Azure's entry (with its hosting price) could not be fetched by the id shown.
+    names = _entry_names({(e.id, e.provider) for e in entries})
+    for e in entries:
+        e.id = names[(e.id, e.provider)]
     chosen = [
         e
         for e in entries
@@ -361,15 +393,18 @@ def diff_tables(catalog: Catalog, from_version: str, to_version: str) -> Pricing
         PriceChange(
             id=name[key],
             price=price,
+            offer=offer,
             from_rate=before[0],
             from_unit=before[1],
             to_rate=after[0],
             to_unit=after[1],
         )
         for key in sorted(old_prices.keys() & new_prices.keys(), key=name.__getitem__)
-        for price in _PRICE_ORDER
-        if (before := old_prices[key].get(price, _UNPRICED))
-        != (after := new_prices[key].get(price, _UNPRICED))
+        for price, offer in sorted(
+            old_prices[key].keys() | new_prices[key].keys(), key=_price_order
+        )
+        if (before := old_prices[key].get((price, offer), _UNPRICED))
+        != (after := new_prices[key].get((price, offer), _UNPRICED))
     ]
     return PricingDiff(
         from_version=old.version,
@@ -440,33 +475,49 @@ _PRICE_ORDER: tuple[PriceName, ...] = (
 #: The "provider" of a GPU entry: GPU ids never collide with a priced model's.
 _GPU = "gpu"
 _Price = tuple[Decimal | None, str | None]
+#: A price of an entry: its name, and for a GPU's hourly price the offer (None: the default).
+_PriceKey = tuple[PriceName, str | None]
 _UNPRICED: _Price = (None, None)
 
 
-def _other_prices(table: PricingTable) -> dict[_EntryKey, dict[PriceName, _Price]]:
+def _price_order(price: _PriceKey) -> tuple[int, str]:
+    """The order of `_PRICE_ORDER`, a GPU's default offer (None) before its named offers."""
+    name, offer = price
+    return _PRICE_ORDER.index(name), "" if offer is None else f" {offer}"
+
+
+def _other_prices(table: PricingTable) -> dict[_EntryKey, dict[_PriceKey, _Price]]:
     """Every price that is not a token rate, by entry (id, provider), each with its unit."""
-    prices: dict[_EntryKey, dict[PriceName, _Price]] = {}
+    prices: dict[_EntryKey, dict[_PriceKey, _Price]] = {}
     for ft in table.fine_tunes:
-        entry: dict[PriceName, _Price] = {"training": (ft.training_rate, ft.training_unit)}
+        entry: dict[_PriceKey, _Price] = {("training", None): (ft.training_rate, ft.training_unit)}
         if ft.hosting_usd_per_hour is not None:
-            entry["hosting"] = (ft.hosting_usd_per_hour, "usd_per_hour")
+            entry[("hosting", None)] = (ft.hosting_usd_per_hour, "usd_per_hour")
         # The id its fine-tuned inference row carries (the table builds it as `ft:<base>`).
         prices[(f"ft:{ft.base}", ft.provider)] = entry
     for reranker in table.rerankers:
         prices[(reranker.id, reranker.provider)] = {
-            "searches": (reranker.usd_per_1k_searches, "usd_per_1k_searches")
+            ("searches", None): (reranker.usd_per_1k_searches, "usd_per_1k_searches")
         }
     for store in table.vector_stores:
         prices[(store.id, store.provider)] = {
-            "storage": (store.storage_usd_per_gb_month, "usd_per_gb_month"),
-            "read_units": (store.read_usd_per_1m_units, "usd_per_1m_read_units"),
-            "write_units": (store.write_usd_per_1m_units, "usd_per_1m_write_units"),
-            "monthly_minimum": (store.monthly_minimum_usd, "usd_per_month"),
+            ("storage", None): (store.storage_usd_per_gb_month, "usd_per_gb_month"),
+            ("read_units", None): (store.read_usd_per_1m_units, "usd_per_1m_read_units"),
+            ("write_units", None): (store.write_usd_per_1m_units, "usd_per_1m_write_units"),
+            ("monthly_minimum", None): (store.monthly_minimum_usd, "usd_per_month"),
         }
     for gpu in table.gpus:
         # The offer that serving and self-hosted training bill when a request names none:
         # left out, a GPU-hour price that moved would read as unchanged.
-        prices[(gpu.id, _GPU)] = {"gpu_hour": (gpu.default_offer.usd_per_hour, "usd_per_hour")}
+        hourly: dict[_PriceKey, _Price] = {
+            ("gpu_hour", None): (gpu.default_offer.usd_per_hour, "usd_per_hour")
+        }
+        # And every offer a request can name with gpu_provider (and gpu_sku): those are
+        # billed too, so a cut of a non-default offer must not read as unchanged either.
+        for offer in gpu.offers:
+            label = f"{offer.provider} {offer.sku}"
+            hourly[("gpu_hour", label)] = (offer.usd_per_hour, "usd_per_hour")
+        prices[(gpu.id, _GPU)] = hourly
     return prices
 
 

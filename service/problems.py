@@ -51,7 +51,23 @@ _LITESTAR_UNROUTED = {404: "Not Found", 405: "Method Not Allowed"}
 _MISSING_PARAMETER = re.compile(r"^Missing required \w+ parameter '(?P<name>[^']+)'")
 
 
-def _on_validation(_: Request, exc: ValidationException) -> Response:
+def _wire_names(request: Request) -> dict[str | None, str]:
+    """Each renamed parameter's Python name → the name a client sends (`to_version` → `to`)."""
+    # Litestar reports a bad value (`?to=`) under the handler's argument name, which no client
+    # knows; a missing one it names by the wire name already.
+    handler = request.scope.get("route_handler")
+    if handler is None:  # no route matched: nothing to rename
+        return {}
+    parameters = handler.parsed_fn_signature.parameters
+    names: dict[str | None, str] = {}
+    for argument, parameter in parameters.items():
+        wire = getattr(parameter.kwarg_definition, "name", None)
+        if isinstance(wire, str) and wire != argument:
+            names[argument] = wire
+    return names
+
+
+def _on_validation(request: Request, exc: ValidationException) -> Response:
     extra = exc.extra if isinstance(exc.extra, list) else []
     items = [item for item in extra if isinstance(item, dict)]
     missing = _MISSING_PARAMETER.match(str(exc.detail))
@@ -62,7 +78,12 @@ def _on_validation(_: Request, exc: ValidationException) -> Response:
     # Litestar reports a missing body as a KeyError on its "data" argument.
     if any(item.get("message") == "'data'" for item in items):
         return problem_response(400, "the request body is empty: send a JSON object")
-    errors = [field_problem(item.get("key"), str(item.get("message"))) for item in items]
+    names = _wire_names(request)
+    errors = [
+        field_problem(names.get(key, key), str(item.get("message")))
+        for item in items
+        for key in (item.get("key"),)
+    ]
     if not errors:
         # A body that is not JSON at all, or not an object: nothing to point at.
         return problem_response(400, _clean(exc.detail))

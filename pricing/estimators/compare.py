@@ -18,7 +18,8 @@ model offers it, and at standard rates or uncached elsewhere, with a warning.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import ROUND_CEILING, Decimal
 from typing import Annotated, Any, Literal
 
@@ -397,7 +398,9 @@ def estimate_comparison(catalog: Catalog, request: CompareRequest) -> Comparison
     plan = _Plan(catalog, request, context)
 
     try:
-        recommendation = recommend(_recommendation_request(request), reference)
+        recommendation = recommend(
+            _recommendation_request(request), reference, context.table.version
+        )
     except InvalidInput as error:
         raise InvalidInput(nest("$.flowchart", error.path), error.reason) from None
     results: dict[ApproachId, WorkloadEstimate | str] = {
@@ -510,12 +513,37 @@ class _Plan:
         self.large = str(self._default("large_model", request.large_model, DEFAULT_LARGE_MODEL))
         self.small = str(self._default("small_model", request.small_model, DEFAULT_SMALL_MODEL))
         # Resolved here so that an unknown id names the field of this request.
-        large, _ = context.table.resolve_model(self.large, "$.large_model", kind="chat")
-        self.fine_tune = context.table.resolve_fine_tune(self.small, "$.small_model")
+        with self._default_named("large_model"):
+            large, _ = context.table.resolve_model(self.large, "$.large_model", kind="chat")
+        with self._default_named("small_model"):
+            self.fine_tune = context.table.resolve_fine_tune(self.small, "$.small_model")
         on_large: list[ApproachId] = ["prompt_engineering", "rag", "agents"]
         self.large_tier = self._tier(large, on_large)
         self.small_tier = self._tier(self.fine_tune.model, ["fine_tuning"])
         self.caching = self._caching(large)
+
+    @contextmanager
+    def _default_named(self, name: str) -> Iterator[None]:
+        """Say so when an id this request did not send, a default, is unknown to the table.
+
+        Raises:
+            NotFound: The id is unknown; its note names the default and the field to give.
+        """
+        try:
+            yield
+        except NotFound as error:
+            if name not in self.defaults:
+                raise
+            # "unknown model 'gpt-4.1'" at a field the client never sent reads as a typo of
+            # theirs; on the article's table (2026-03-30) every default is unknown.
+            raise NotFound(
+                error.kind,
+                error.requested,
+                error.suggestions,
+                error.path,
+                f"the default of `{name}`, which the table "
+                f"{self.context.table.version} does not price: give `{name}`",
+            ) from None
 
     def _default(self, name: str, given: object, default: object, note: str = "") -> object:
         if given is not None:

@@ -20,7 +20,8 @@ RECOMMENDATIONS_TAG = "recommendations"
     summary="Pick an approach with the article's flowchart",
     status_code=200,
     sync_to_thread=False,
-    responses=problem_responses(400, 413, 415, 422),
+    # 404: an unknown pricing_version.
+    responses=problem_responses(400, 404, 413, 415, 422),
 )
 def recommend_approach(data: JSONBody[RecommendationRequest], state: State) -> Recommendation:
     """Walks the flowchart: persistent change → fits in context → fewer than 100,000 examples.
@@ -31,8 +32,10 @@ def recommend_approach(data: JSONBody[RecommendationRequest], state: State) -> R
     fine-tuning with `extension: true`. Only the questions on the path taken are required; every
     decision comes back in `path` with the value that drove it.
     """
-    reference = shipped_library().for_table(state.service.catalog.latest)
-    return recommend(data, reference)
+    # The answer names its table like every other answer; a version may be asked for, so that
+    # an old plan can be replayed against the reference its table named.
+    table = state.service.catalog.get(data.pricing_version, "$.pricing_version")
+    return recommend(data, shipped_library().for_table(table), table.version)
 
 
 ROUTES = [recommend_approach]

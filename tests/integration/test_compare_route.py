@@ -89,6 +89,31 @@ def test_articles_table_answers_with_rag_not_priced(client: TestClient) -> None:
     assert "`embedding_model`" in rag["not_priced_reason"]
 
 
+@pytest.mark.parametrize(
+    ("sent", "field", "default"),
+    [({}, "large_model", "gpt-4.1"), ({"large_model": "ft:gpt-4"}, "small_model", "gpt-4.1-mini")],
+)
+def test_a_default_model_the_table_lacks_is_named_as_the_default(
+    client: TestClient, sent: dict, field: str, default: str
+) -> None:
+    # Reported: on the article's table, which prices neither gpt-4.1 nor gpt-4.1-mini, the
+    # answer was "unknown model 'gpt-4.1'" at `$.large_model`, a field the caller never sent.
+    body = {**WORKLOAD, "pricing_version": "2026-03-30", **sent}
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 404, response.text
+    error = response.json()["errors"][0]
+    assert error["path"] == f"$.{field}"
+    assert f"'{default}' (the default of `{field}`" in error["message"]
+    assert f"give `{field}`" in error["message"]
+
+
+def test_an_unknown_model_that_was_sent_is_not_called_a_default(client: TestClient) -> None:
+    body = {**WORKLOAD, "large_model": "gpt-99"}
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 404
+    assert "default" not in response.json()["detail"]
+
+
 @pytest.mark.parametrize("tier", ["batch", "flex", "priority"])
 def test_every_service_tier_is_answered(client: TestClient, tier: str) -> None:
     response = client.post("/v1/estimates/compare", json={**WORKLOAD, "service_tier": tier})

@@ -116,3 +116,23 @@ def test_percent_encoded_utf8_is_read(client: TestClient) -> None:
     # %e2%82%ac is "€": an unknown topic, named as sent.
     body = assert_problem(client.get("/v1/reference/%e2%82%ac"), 404)
     assert "€" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("from=&to=2026-12-04", "from"),
+        ("from=2026-12-01&to=", "to"),
+        (f"from={'9' * 41}&to=2026-12-04", "from"),
+        (f"from=2026-12-01&to={'9' * 41}", "to"),
+    ],
+)
+def test_a_bad_renamed_parameter_is_named_as_sent(
+    client: TestClient, query: str, name: str
+) -> None:
+    # Reported: `?to=` (empty) was a 422 at `$.to_version`, the handler's argument, a name no
+    # client sends; a missing `to` was already named `$.to`.
+    response = client.get(f"/v1/pricing/diff?{query}")
+    assert response.status_code == 422, response.text
+    assert [e["path"] for e in response.json()["errors"]] == [f"$.{name}"]
+    assert "_version" not in response.json()["detail"]

@@ -101,3 +101,40 @@ def test_rag_and_agent_flags_stand_when_prompting_is_picked(client: TestClient) 
         "agent_without_step_limit",
         "agent_without_retry_policy",
     ]
+
+
+# The tables served: latest is 2026-12-04; 2026-03-30 is the article's own table. Every one of
+# them names the article's reference of 2026-03-30.
+@pytest.mark.parametrize(
+    ("query", "version"),
+    [({}, "2026-12-04"), ({"pricing_version": "2026-03-30"}, "2026-03-30")],
+)
+def test_answer_names_its_pricing_version(client: TestClient, query: dict, version: str) -> None:
+    body = {"needs_persistent_change": False, "labeled_example_count": 10_001, **query}
+    response = client.post(URL, json=body)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert (answer["pricing_version"], answer["reference_version"]) == (version, "2026-03-30")
+
+
+def test_unknown_pricing_version_is_a_404_at_its_field(client: TestClient) -> None:
+    body = {"needs_persistent_change": False, "labeled_example_count": 1, "pricing_version": "x"}
+    response = client.post(URL, json=body)
+    assert response.status_code == 404, response.text
+    assert response.json()["errors"][0]["path"] == "$.pricing_version"
+
+
+def test_compare_recommendation_names_the_compared_table(client: TestClient) -> None:
+    body = {
+        "pricing_version": "2026-12-01",
+        "task_type": "classification",
+        "requests_per_month": 1000,
+        "instruction_tokens": 100,
+        "input_tokens": 100,
+        "output_tokens": 10,
+        "corpus_tokens": 10_000,
+        "flowchart": {"needs_persistent_change": False, "labeled_example_count": 10_001},
+    }
+    response = client.post("/v1/estimates/compare", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["recommendation"]["pricing_version"] == "2026-12-01"

@@ -10,10 +10,12 @@ from pricing.flowchart import RecommendationRequest, recommend
 from pricing.knowledge import shipped_library
 
 REFERENCE = shipped_library().get("2026-03-30")
+# The table said to have named REFERENCE; the flowchart only echoes it.
+TABLE = "2026-03-30"
 
 
 def pick(**inputs: object) -> tuple[str, bool, list[tuple[str, object, bool]]]:
-    result = recommend(RecommendationRequest(**inputs), REFERENCE)  # type: ignore[arg-type]
+    result = recommend(RecommendationRequest(**inputs), REFERENCE, TABLE)  # type: ignore[arg-type]
     return result.approach, result.extension, [(s.input, s.value, s.answer) for s in result.path]
 
 
@@ -80,6 +82,7 @@ def test_rules_name_the_strict_thresholds() -> None:
             needs_persistent_change=True, data_fits_in_context=True, example_count=1
         ),
         REFERENCE,
+        TABLE,
     )
     assert persistent.path[-1].rule == "example_count < 100000"
 
@@ -98,7 +101,7 @@ def test_rules_name_the_strict_thresholds() -> None:
 )
 def test_a_question_on_the_path_needs_an_answer(inputs: dict[str, object], missing: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        recommend(RecommendationRequest(**inputs), REFERENCE)  # type: ignore[arg-type]
+        recommend(RecommendationRequest(**inputs), REFERENCE, TABLE)  # type: ignore[arg-type]
     assert caught.value.path == missing
 
 
@@ -108,7 +111,7 @@ def test_questions_off_the_path_are_not_needed() -> None:
 
 
 def codes(**inputs: object) -> list[str]:
-    result = recommend(RecommendationRequest(**inputs), REFERENCE)  # type: ignore[arg-type]
+    result = recommend(RecommendationRequest(**inputs), REFERENCE, TABLE)  # type: ignore[arg-type]
     return [flag.code for flag in result.red_flags]
 
 
@@ -181,6 +184,7 @@ def test_unknown_metric_is_taken_as_automated_and_said() -> None:
             evaluation_metrics=["exact_match"],
         ),
         REFERENCE,
+        TABLE,
     )
     assert result.red_flags == []
     assert [(a.name, a.value) for a in result.assumptions] == [("evaluation_metric", "exact_match")]

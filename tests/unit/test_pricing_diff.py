@@ -257,17 +257,67 @@ def test_a_gpu_hour_price_that_moved_is_a_change(tmp_path: Path) -> None:
             _GPU_TABLE.format(version=version, default_rate=rate, more=more)
         )
     diff = diff_tables(load_catalog(tmp_path), "2030-01-01", "2030-06-01")
+    # The default offer is cloud-a x1: its move shows as the default (offer null) and as that
+    # named offer, since a request may name it with gpu_provider too.
     assert diff.prices_changed == [
         PriceChange(
             id="gpu-x",
             price="gpu_hour",
+            offer=offer,
             from_rate=Decimal("6.88"),
             from_unit="usd_per_hour",
             to_rate=Decimal("5.50"),
             to_unit="usd_per_hour",
         )
+        for offer in (None, "cloud-a x1")
     ]
     assert (diff.added, diff.removed, diff.changed) == (["gpu-y"], [], [])
+
+
+def test_a_named_offer_that_moved_or_appeared_is_a_change(tmp_path: Path) -> None:
+    # Reported: a serving estimate with gpu_provider "cloud-b" billed 1.00 USD per GPU-hour on
+    # one table and 0.75 on the next, yet the diff said nothing changed, because only each
+    # GPU's default offer was compared. An offer new to a table was not reported either.
+    old = _GPU_TABLE.format(version="2030-01-01", default_rate="6.88", more="")
+    new = _GPU_TABLE.format(version="2030-06-01", default_rate="6.88", more="").replace(
+        "rate = 1.00 }", "rate = 0.75 }"
+    )
+    # Appended after gpu-x's offers, the table's last entry, so it is one more gpu-x offer.
+    new += (
+        "  [[gpus.offers]]\n"
+        '  provider = "cloud-c"\n'
+        '  sku = "x9"\n'
+        '  price = { unit = "usd_per_hour", rate = 2.25 }\n'
+        "  as_of = 2030-06-01\n"
+        '  source = "test"\n'
+    )
+    (tmp_path / "2030-01-01.toml").write_text(old)
+    (tmp_path / "2030-06-01.toml").write_text(new)
+    diff = diff_tables(load_catalog(tmp_path), "2030-01-01", "2030-06-01")
+    hour = "usd_per_hour"
+    assert diff.prices_changed == [
+        # cloud-b's own price, 1.00 -> 0.75 USD per hour, as the two tables write it.
+        PriceChange(
+            id="gpu-x",
+            price="gpu_hour",
+            offer="cloud-b x1",
+            from_rate=Decimal("1.00"),
+            from_unit=hour,
+            to_rate=Decimal("0.75"),
+            to_unit=hour,
+        ),
+        # cloud-c is offered only in the newer table, at 2.25: unpriced before.
+        PriceChange(
+            id="gpu-x",
+            price="gpu_hour",
+            offer="cloud-c x9",
+            from_rate=None,
+            from_unit=None,
+            to_rate=Decimal("2.25"),
+            to_unit=hour,
+        ),
+    ]
+    assert (diff.added, diff.removed, diff.changed) == ([], [], [])
 
 
 def test_the_shipped_gpus_are_added_since_the_articles_table(catalog: Catalog) -> None:
