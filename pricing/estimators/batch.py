@@ -80,6 +80,15 @@ class BatchProblem(msgspec.Struct, kw_only=True, tag_field="result", tag="proble
     kind: Annotated[str, Meta(description="The item's kind, as sent.")]
     status: Annotated[int, Meta(description="The status its own request would get (404, 422).")]
     problem: Annotated[Problem, Meta(description="Why, with JSON paths inside the batch.")]
+    pricing_version: Annotated[
+        str | None,
+        Meta(
+            description=(
+                "The table the item was checked against (its `pricing_version`, `latest` "
+                "resolved); null when that is not a table."
+            )
+        ),
+    ] = None
 
 
 def _estimate_answer(kind: str, response_type: type) -> type:
@@ -110,6 +119,15 @@ BatchAnswer = Union[(*ANSWERS.values(), BatchProblem)]
 class BatchResult(msgspec.Struct, kw_only=True):
     """Every item's answer, in the order sent."""
 
+    pricing_versions: Annotated[
+        list[str],
+        Meta(
+            description=(
+                "Every table the items were estimated or checked against, sorted (items may "
+                "name different tables; each answer names its own)."
+            )
+        ),
+    ]
     estimated: Annotated[int, Meta(description="How many items were estimated.")]
     refused: Annotated[int, Meta(description="How many items got a problem.")]
     items: Annotated[
@@ -142,7 +160,22 @@ def estimate_batch(catalog: Catalog, request: BatchRequest, max_items: int) -> B
 
     answers = _answers_without_cycle_collection(catalog, request.items)
     refused = sum(1 for answer in answers if isinstance(answer, BatchProblem))
-    return BatchResult(estimated=len(answers) - refused, refused=refused, items=answers)
+    return BatchResult(
+        pricing_versions=_versions(answers),
+        estimated=len(answers) - refused,
+        refused=refused,
+        items=answers,
+    )
+
+
+def _versions(answers: list[Any]) -> list[str]:
+    named = (
+        answer.pricing_version
+        if isinstance(answer, BatchProblem)
+        else answer.estimate.pricing_version
+        for answer in answers
+    )
+    return sorted({version for version in named if version is not None})
 
 
 def _answers_without_cycle_collection(catalog: Catalog, items: list[BatchItem]) -> list[Any]:
@@ -162,7 +195,11 @@ def _answer(catalog: Catalog, item: BatchItem, index: int) -> Any:
     estimator = ESTIMATORS.get(item.kind)
     if estimator is None:
         return BatchProblem(
-            tag=item.tag, kind=item.kind, status=422, problem=_unknown_kind(item.kind, index)
+            tag=item.tag,
+            kind=item.kind,
+            status=422,
+            problem=_unknown_kind(item.kind, index),
+            pricing_version=_checked_version(catalog, item.request.get("pricing_version")),
         )
 
     prefix = f"$.items[{index}].request"
@@ -172,8 +209,24 @@ def _answer(catalog: Catalog, item: BatchItem, index: int) -> Any:
         estimate = estimator.compute(catalog, body)
     except (PricingError, msgspec.ValidationError) as error:
         problem = problem_from_error(error, prefix)
-        return BatchProblem(tag=item.tag, kind=item.kind, status=problem.status, problem=problem)
+        return BatchProblem(
+            tag=item.tag,
+            kind=item.kind,
+            status=problem.status,
+            problem=problem,
+            pricing_version=_checked_version(catalog, item.request.get("pricing_version")),
+        )
     return ANSWERS[item.kind](tag=item.tag, kind=item.kind, status=200, estimate=estimate)
+
+
+def _checked_version(catalog: Catalog, requested: Any) -> str | None:
+    """The version of the table a refused item names, or None when it names none that exists."""
+    if requested is not None and not isinstance(requested, str):
+        return None
+    try:
+        return catalog.get(requested).version
+    except PricingError:
+        return None
 
 
 def _unknown_kind(kind: str, index: int) -> Problem:

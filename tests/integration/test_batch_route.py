@@ -66,3 +66,38 @@ def test_estimated_items_are_counted_as_estimates(catalog: Catalog) -> None:
         assert client.post(URL, json=body).json()["estimated"] == 2
         client.get("/metrics")  # a scrape adds what the worker gathered
     assert usage_estimates() - before == 2
+
+
+def test_the_answer_names_every_table_it_used(client: TestClient) -> None:
+    # Items may name different tables; a refused item names the one it was checked against
+    # (latest resolved), or none when its pricing_version is not a table.
+    article = {
+        "tag": "article",
+        "kind": "usage",
+        "request": {
+            "model": "ft:gpt-3.5-turbo",
+            "pricing_version": "2026-03-30",
+            "usage": {"input_tokens": 1000, "output_tokens": 0},
+        },
+    }
+    unknown_model = {
+        "tag": "latest",
+        "kind": "usage",
+        "request": {"model": "gpt-0", "usage": {"input_tokens": 1, "output_tokens": 0}},
+    }
+    no_table = {
+        "tag": "nowhere",
+        "kind": "usage",
+        "request": {**item("x", 1)["request"], "pricing_version": "1999-01-01"},
+    }
+    body = {"items": [article, unknown_model, no_table, item("current", 3200)]}
+    answer = client.post(URL, json=body).json()
+
+    latest = client.get("/v1/pricing").json()["latest"]
+    assert answer["pricing_versions"] == sorted({"2026-03-30", "2026-12-01", latest})
+    # The article's blended $0.012 per 1k tokens is $12 per 1M: 1,000 tokens cost $0.012.
+    assert answer["items"][0]["estimate"]["total_usd"] == 0.012
+    assert answer["items"][1]["pricing_version"] == latest
+    assert answer["items"][1]["status"] == 404
+    assert answer["items"][2]["pricing_version"] is None
+    assert answer["items"][3]["estimate"]["pricing_version"] == "2026-12-01"
