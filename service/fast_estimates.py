@@ -29,7 +29,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 
 from pricing.jsonkeys import duplicate_key_path
-from service.bodies import JSON_MEDIA_TYPE, strict_decoder, tiny_number_problem
+from service.bodies import JSON_MEDIA_TYPE, UTF8_NAMES, strict_decoder, tiny_number_problem
 
 if TYPE_CHECKING:
     from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,8 +44,10 @@ MAX_BODY_BYTES = 64 * 1024
 _CONTENT_TYPE = b"content-type"
 _CONTENT_ENCODING = b"content-encoding"
 _JSON = JSON_MEDIA_TYPE.encode()
-_UTF8_PARAMS = frozenset({b"charset=utf-8", b"charset=utf8"})
+_UTF8_PARAMS = frozenset(b"charset=" + name.encode() for name in UTF8_NAMES)
 _DECODE_FAILURES = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+#: Scope key set by :class:`EstimateShortcut`: the route middleware then passes straight on.
+_SHORTCUT_TRIED = "spendcast.shortcut_tried"
 
 
 class EstimateAnswer(Protocol):
@@ -139,6 +141,10 @@ class FastEstimates(ASGIMiddleware):
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         """Answer the request, or hand it to the route handler with its body replayed."""
+        if scope.get(_SHORTCUT_TRIED):
+            # EstimateShortcut already decoded it (and ran the estimator, if it decoded).
+            await next_app(scope, receive, send)
+            return
         await self.answer_or_pass(scope, receive, send, next_app, errors_pass=False)
 
     async def answer_or_pass(
@@ -226,6 +232,7 @@ class EstimateShortcut:
         # What Litestar would set: the app for the service state, the template for the metrics.
         scope["litestar_app"] = self._litestar_app
         scope["path_template"] = scope["path"]
+        scope[_SHORTCUT_TRIED] = True
         await fast.answer_or_pass(scope, receive, send, self.app, errors_pass=True)
 
 

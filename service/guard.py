@@ -45,12 +45,18 @@ def unrouted_detail(status: int, method: str, path: str, allowed: str | None = N
     if status == 404:
         return f"nothing is served at {path}; the API is under /v1 and described at /schema"
     if status == 405:
-        methods = [m.strip() for m in (allowed or "").split(",") if m.strip()]
-        if "GET" in methods and "HEAD" not in methods:
-            methods.insert(methods.index("GET") + 1, "HEAD")
+        methods = allowed_with_head(allowed or "")
         also = f"; allowed: {', '.join(methods)}" if methods else ""
         return f"{method} is not allowed on {path}{also}"
     return f"the request to {path} was refused"
+
+
+def allowed_with_head(allowed: str) -> list[str]:
+    """The methods of an ``Allow`` header, with HEAD after GET (HeadAsGet answers it)."""
+    methods = [method.strip() for method in allowed.split(",") if method.strip()]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.insert(methods.index("GET") + 1, "HEAD")
+    return methods
 
 
 def problem_body(status: int, detail: str) -> bytes:
@@ -131,12 +137,10 @@ def _own_body(scope: Scope) -> bool:
 
 def _allow_head(start: Message) -> Message:
     """The answer with HEAD added to an ``Allow`` that names GET (Litestar leaves it out)."""
-    headers = []
-    for name, value in start.get("headers", []):
-        if name.lower() == b"allow":
-            methods = [m.strip() for m in value.split(b",")]
-            if b"GET" in methods and b"HEAD" not in methods:
-                methods.insert(methods.index(b"GET") + 1, b"HEAD")
-                value = b", ".join(methods)
-        headers.append((name, value))
+    headers = [
+        (name, ", ".join(allowed_with_head(value.decode("latin-1"))).encode("latin-1"))
+        if name.lower() == b"allow"
+        else (name, value)
+        for name, value in start.get("headers", [])
+    ]
     return {**start, "headers": headers}

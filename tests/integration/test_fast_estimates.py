@@ -302,3 +302,24 @@ def test_a_query_string_is_left_to_the_routes_checks(catalog: Catalog) -> None:
         response = client.post(f"{USAGE}?pricing_versoin=2026-03-30", json=GPT_4O_MINI)
     assert response.status_code == 422
     assert response.json()["errors"][0]["path"] == "$.pricing_versoin"
+
+
+def test_the_route_middleware_does_not_retry_what_the_shortcut_tried(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An estimator's error leaves the shortcut for the full stack, whose route handler answers
+    # the problem. The route's own middleware (the same instance) must not run the estimator a
+    # third time on the way.
+    [fast] = [m for route in ROUTES if USAGE in route.paths for m in route.middleware]
+    calls = []
+    original = fast._answer
+
+    async def counted(*args: Any) -> Any:
+        calls.append(args)
+        return await original(*args)
+
+    monkeypatch.setattr(fast, "_answer", counted)
+    settings = Settings(log_level="WARNING", metrics_enabled=False)
+    with TestClient(create_app(settings, catalog)) as client:
+        assert client.post(USAGE, json={**GPT_4O_MINI, "model": "gpt-0"}).status_code == 404
+    assert len(calls) == 1
